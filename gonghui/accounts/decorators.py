@@ -1,0 +1,56 @@
+"""Access rules for console views: one decorator, so a new page cannot forget them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from gonghui.accounts.services import confirmed_totp_device
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where an officer must go before the console: verify the code, or set one up if required."""
+    user = request.user
+    if getattr(user, "is_verified", lambda: False)():
+        return None
+    if confirmed_totp_device(user) is not None:  # type: ignore[arg-type]
+        return redirect_to_login(request.get_full_path(), "accounts:otp_verify")
+    if getattr(user, "otp_required", False):
+        return redirect_to_login(request.get_full_path(), "accounts:otp_setup")
+    return None
+
+
+def officer_required(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_officer", False):
+            raise PermissionDenied
+        detour = second_factor_redirect(request)
+        if detour is not None:
+            return detour
+        return view(request, *args, **kwargs)
+
+    return cast(View, wrapper)
+
+
+def member_area(view: View) -> View:
+    """Portal pages for any signed-in account (members, and officers looking at their own data)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return cast(View, wrapper)
+
+

@@ -1,0 +1,65 @@
+"""The officers' console sidebar, in one place.
+
+A module that is not built yet has `available=False`: the sidebar shows it, marked "Coming
+soon", without a link. When a module lands, set `url_name` to its landing page, flip
+`available` to True (and, if needed, give it a `visible` rule); nothing else has to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+def _everyone(user: Any) -> bool:
+    return True
+
+
+def federation_level(user: Any) -> bool:
+    """Pages for the city federation only. For now that means superusers; the accounts app's
+    role model will refine this."""
+    return bool(getattr(user, "is_superuser", False))
+
+
+@dataclass(frozen=True)
+class ConsoleNavItem:
+    key: str
+    label: str | Promise
+    url_name: str | None = None
+    available: bool = False
+    visible: Callable[[Any], bool] = _everyone
+    # Other URL names (namespaced) that belong to this item, for marking it current.
+    also_current_for: tuple[str, ...] = ()
+
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.available and self.url_name else None
+
+    def is_current(self, view_name: str | None, section: str | None) -> bool:
+        if section:
+            return section == self.key
+        if not view_name or not self.available:
+            return False
+        return view_name == self.url_name or view_name in self.also_current_for
+
+
+CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
+    ConsoleNavItem("dashboard", _("Dashboard"), "console:dashboard", available=True),
+    ConsoleNavItem("orgs", _("Organisations")),
+    ConsoleNavItem("members", _("Members")),
+    ConsoleNavItem("benefits", _("Benefits")),
+    ConsoleNavItem("rights", _("Rights protection")),
+    ConsoleNavItem("care", _("Care and assistance")),
+    ConsoleNavItem("events", _("Events")),
+    ConsoleNavItem("reports", _("Reports")),
+    ConsoleNavItem("audit", _("Audit log"), "console:audit", available=True, visible=federation_level),
+    ConsoleNavItem("jobs", _("Background jobs")),
+)
+
+
+def items_for(user: Any) -> list[ConsoleNavItem]:
+    return [item for item in CONSOLE_NAV if item.visible(user)]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gonghui.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("audit/", views.audit_log, name="audit"),
+]

@@ -1,0 +1,100 @@
+"""Officers' console pages. Thin: navigation lives in gonghui.console.navigation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from gonghui.console.navigation import federation_level
+from gonghui.core.models import AuditEvent
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _officer_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in officers only: anonymous users go to the login page, other users get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_officer", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _is_htmx_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+@require_GET
+@_officer_only
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # The figures arrive with the dashboard module; until then each card says so.
+    cards = [
+        {"key": "unions", "label": _("Unions")},
+        {"key": "members", "label": _("Union members")},
+        {"key": "join_applications", "label": _("Join applications awaiting review")},
+        {"key": "open_cases", "label": _("Open cases")},
+    ]
+    return render(request, "console/dashboard.html", {"cards": cards, "console_section": "dashboard"})
+
+
+_CURSOR_RE = re.compile(r"[0-9]{1,18}")
+AUDIT_SORTS = {"created_at": "id", "-created_at": "-id"}
+
+
+@require_GET
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit trail, newest first, keyset-paged on the primary key (append-only table, so
+    id order is time order and paging stays fast however many rows there are).
+    Federation level only; everyone else gets the same 404 as a missing page."""
+    if not federation_level(request.user):
+        raise Http404
+    sort = request.GET.get("sort", "-created_at")
+    if sort not in AUDIT_SORTS:
+        sort = "-created_at"
+    order = AUDIT_SORTS[sort]
+    events = AuditEvent.objects.only(
+        "id", "created_at", "actor_label", "action", "object_type", "object_repr", "ip_address"
+    ).order_by(order)
+    raw_cursor = request.GET.get("cursor", "")
+    cursor = int(raw_cursor) if _CURSOR_RE.fullmatch(raw_cursor) else None
+    if cursor is not None:
+        events = events.filter(id__lt=cursor) if order == "-id" else events.filter(id__gt=cursor)
+    rows = list(events[: AUDIT_PAGE_SIZE + 1])
+    next_cursor = rows[AUDIT_PAGE_SIZE - 1].pk if len(rows) > AUDIT_PAGE_SIZE else None
+    context = {
+        "table_id": "audit-table",
+        "caption": _("Audit events, newest first") if order == "-id" else _("Audit events, oldest first"),
+        "columns": [
+            {"key": "created_at", "label": _("Time"), "sort": "created_at", "class": "nowrap"},
+            {"key": "actor_label", "label": _("Actor")},
+            {"key": "action", "label": _("Action")},
+            {"key": "object_type", "label": _("Object type")},
+            {"key": "object_repr", "label": _("Object")},
+            {"key": "ip_address", "label": _("Source IP"), "class": "nowrap"},
+        ],
+        "rows": rows[:AUDIT_PAGE_SIZE],
+        "sort": sort,
+        "cursor": cursor,
+        "next_cursor": next_cursor,
+        "empty_message": _("No audit events recorded yet."),
+        "console_section": "audit",
+    }
+    template = "components/table.html" if _is_htmx_partial(request) else "console/audit_log.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,53 @@
+"""Domain errors: the one family of exceptions services raise for people to read.
+
+The API turns each into `{"code", "message", "fields"}` with its HTTP status; views show the
+message (Chinese through gettext) next to the form or as a toast.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        if code is not None:
+            self.code = code
+        self.fields: dict[str, list[str]] = fields or {}
+
+
+class ValidationFailed(DomainError):
+    code = "validation_error"
+    status = 422
+
+
+class NotFound(DomainError):
+    """Also raised for objects outside the actor's scope: the two must look the same."""
+
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"

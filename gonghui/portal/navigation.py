@@ -1,0 +1,62 @@
+"""The member portal's service tiles, in one place (home page grid and the services page).
+
+A module that is not built yet has `available=False`: its tile is shown with a "Coming soon"
+badge and no link. When the module lands, set `url_name` and flip `available` to True.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str | Promise
+
+
+@dataclass(frozen=True)
+class ServiceTile:
+    key: str
+    label: str | Promise
+    category: str
+    # One character drawn as the tile's badge (decorative; hidden from screen readers).
+    glyph: str
+    url_name: str | None = None
+    available: bool = False
+
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.available and self.url_name else None
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("membership", _("Membership")),
+    Category("benefits", _("Benefits and activities")),
+    Category("care", _("Care and rights")),
+    Category("help", _("Service points and help")),
+)
+
+TILES: tuple[ServiceTile, ...] = (
+    ServiceTile("join", _("Join the union"), "membership", "入"),
+    ServiceTile("member_card", _("Member card"), "membership", "卡"),
+    ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
+    ServiceTile("events", _("Events"), "benefits", "活"),
+    ServiceTile("mutual_aid", _("Mutual aid"), "care", "保"),
+    ServiceTile("hardship", _("Hardship help"), "care", "帮"),
+    ServiceTile("legal_aid", _("Legal help"), "care", "法"),
+    ServiceTile("courses", _("Courses"), "benefits", "学"),
+    ServiceTile("service_points", _("Service map"), "help", "站"),
+    ServiceTile("qa", _("Q&A"), "help", "问"),
+)
+
+
+def tiles() -> list[ServiceTile]:
+    return list(TILES)
+
+
+def tiles_by_category() -> list[tuple[Category, list[ServiceTile]]]:
+    return [(cat, [t for t in TILES if t.category == cat.key]) for cat in CATEGORIES]

@@ -1,0 +1,62 @@
+"""Member portal pages (phone first). Thin: the tiles come from gonghui.portal.navigation."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.portal import navigation
+
+LARGE_FONT_COOKIE = "large_font"
+LARGE_FONT_MAX_AGE = 60 * 60 * 24 * 365
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"tiles": navigation.tiles()})
+
+
+@require_GET
+def services(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/services.html", {"groups": navigation.tiles_by_category()})
+
+
+@require_GET
+def benefits(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/benefits.html")
+
+
+@require_GET
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/me.html")
+
+
+def safe_next_url(request: HttpRequest, default: str = "portal:home") -> str:
+    """The `next` parameter if it points back into this site, else the default page."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(default)
+
+
+@require_POST
+def toggle_large_font(request: HttpRequest) -> HttpResponse:
+    response = HttpResponseRedirect(safe_next_url(request))
+    if request.COOKIES.get(LARGE_FONT_COOKIE) == "1":
+        response.delete_cookie(LARGE_FONT_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(
+            LARGE_FONT_COOKIE,
+            "1",
+            max_age=LARGE_FONT_MAX_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response

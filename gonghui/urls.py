@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from gonghui.api import api
+from gonghui.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("console/", include("gonghui.console.urls")),
+    path("", include("gonghui.portal.urls")),
+]
