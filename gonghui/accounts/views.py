@@ -8,7 +8,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,7 +47,7 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         user = self.request.user
         if services.confirmed_totp_device(user) is not None:  # type: ignore[arg-type]
-            return f"{reverse_lazy('accounts:otp_verify')}?next={self.get_redirect_url() or ''}"
+            return f"{reverse('accounts:otp_verify')}?{urlencode({'next': self.get_redirect_url()})}"
         if getattr(user, "is_officer", False) and not self.get_redirect_url():
             return str(reverse_lazy("console:home"))
         return super().get_success_url()
@@ -96,7 +97,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request, str(reverse_lazy("console:home"))))
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
-    context = {"form": form, "secret": secret, "qr_data_uri": qr.svg_data_uri(scale=5), "next": _safe_next(request, "")}
+    context = {"form": form, "secret": secret, "qr_data_uri": qr.svg_data_uri(scale=5)}
     return render(request, "accounts/otp_setup.html", context)
 
 
@@ -112,7 +113,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_safe_next(request, str(reverse_lazy("console:home"))))
         form.add_error("code", _("The code is not correct. Check the time on your phone and try again."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+    return render(request, "accounts/otp_verify.html", {"form": form})
 
 
 @require_POST

@@ -40,6 +40,12 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     }
 
 
+def _actor_label(actor: Any) -> str:
+    # A member's username is their mobile number: the label shows the masked form, the FK the rest.
+    label = getattr(actor, "public_username", None) or actor.get_username()
+    return str(label)[:150]
+
+
 def record_audit(
     *,
     actor: Any,
@@ -52,7 +58,7 @@ def record_audit(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else "system")[:150],
+        actor_label=_actor_label(actor) if is_user else "system",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

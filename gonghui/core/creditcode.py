@@ -36,7 +36,9 @@ _MESSAGES: dict[CreditReason, Promise] = {
         "authority and organisation type."
     ),
     "region": _("Characters 3 to 8 of the unified social credit code must be a 6-digit region code."),
-    "checksum": _("The unified social credit code's check character does not match; please check each character."),
+    "checksum": _(
+        "The unified social credit code's check character does not match; please check each character."
+    ),
 }
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -21,17 +21,21 @@ the field changes it and makes the stored tokens undecryptable, so a rename must
 name explicitly: `EncryptedTextField(context="members.Member.id_number")`.
 
 Every save encrypts afresh with the active key, so re-saving a row also completes a key rotation.
+Serialisation (`dumpdata`, `serializers.serialize`) writes the plaintext, as it does for every
+field's Python value: treat such dumps as personal data.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from django.core import checks
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Expression
+from django.db.models.lookups import Lookup
 
 from gonghui.core.crypto import decrypt, encrypt
 
@@ -49,7 +53,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if not self._explicit_context:
             self.context = f"{cls._meta.label}.{name}"
 
-    def deconstruct(self) -> tuple[str, str, Any, Any]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if self._explicit_context:
             kwargs["context"] = self._explicit_context
@@ -57,10 +61,10 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
-        if self.unique or self.db_index or self.primary_key:
+        if self.unique or self.primary_key:
             errors.append(
                 checks.Error(
-                    "EncryptedTextField cannot be unique or indexed: every encryption differs.",
+                    "EncryptedTextField cannot be unique: every encryption of a value differs.",
                     hint="Add a CharField(max_length=64, unique=True) filled with blind_index().",
                     obj=self,
                     id="core.E001",
@@ -68,7 +72,9 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
             )
         return errors
 
-    def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
+    def from_db_value(
+        self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper
+    ) -> str | None:
         return None if value is None else decrypt(value, context=self._required_context())
 
     def to_python(self, value: Any) -> str | None:
@@ -79,12 +85,12 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         plaintext = super().get_prep_value(value)
         return None if plaintext is None else encrypt(plaintext, context=self._required_context())
 
-    def get_lookup(self, lookup_name: str) -> Any:
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         raise self._refused(lookup_name)
 
-    def get_transform(self, lookup_name: str) -> Any:
+    def get_transform(self, lookup_name: str) -> NoReturn:
         raise self._refused(lookup_name)
 
     def _refused(self, lookup_name: str) -> FieldError:
@@ -95,5 +101,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def _required_context(self) -> str:
         if not self.context:
-            raise ImproperlyConfigured("EncryptedTextField needs a model (or an explicit context) to encrypt.")
+            raise ImproperlyConfigured(
+                "EncryptedTextField needs a model (or an explicit context) to encrypt."
+            )
         return self.context

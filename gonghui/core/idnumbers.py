@@ -106,7 +106,7 @@ def id_check_character(first17: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """"330203********1234": region code and last four only, as pages and exports show it.
+    """Mask as "330203********1234": region code and last four only, as pages and exports show it.
 
     Text that is not 18 characters long (an invalid number in an import report) is masked
     completely, since it is unknown which of its characters are safe to show.

@@ -31,6 +31,7 @@ _SPREADSHEET_FLOAT = re.compile(r"([0-9]+)\.0+")
 # that happens to begin with 86 could ever be shortened.
 _WITH_COUNTRY_CODE = re.compile(r"(?:\+86|0086|86)([0-9]{11})")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_DIGITS = frozenset("0123456789")
 
 
 class InvalidMobile(ValueError):
@@ -55,7 +56,7 @@ def normalize_mobile(text: str) -> str:
 def parse_mobile(text: str) -> str:
     """The 11-digit mobile number in `text`, or InvalidMobile saying what is wrong."""
     number = normalize_mobile(text)
-    if not (number.isascii() and number.isdigit()):
+    if not set(number) <= _DIGITS:
         raise InvalidMobile("characters")
     if len(number) != 11:
         raise InvalidMobile("length")
@@ -73,7 +74,7 @@ def is_mobile(text: str) -> bool:
 
 
 def mask_mobile(value: str) -> str:
-    """"138****5678": the first three and last four digits of a valid number.
+    """Mask as "138****5678": the first three and last four digits of a valid number.
 
     Anything that is not a valid number (logged input, a bad import row) is masked completely,
     since it is unknown which of its characters are safe to show.

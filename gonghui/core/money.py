@@ -43,7 +43,8 @@ _AMOUNT_FOLD = str.maketrans({"\uff0c": ",", "\u2212": "-", "\uffe5": "\u00a5"})
 # "-¥1,234.50", "¥ 12", "+12", ".5", "12元". Thousands separators must group by three, so
 # that "12,5" (a decimal comma) is refused rather than read as 125.
 _AMOUNT = re.compile(
-    r"(?P<sign>[+-]?) ?(?:¥ ?)?(?=\.?[0-9])(?P<units>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?P<fraction>\.[0-9]*)? ?元?"
+    r"(?P<sign>[+-]?) ?(?:¥ ?)?(?=\.?[0-9])"
+    r"(?P<units>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?P<fraction>\.[0-9]*)? ?元?"
 )
 
 
@@ -127,7 +128,7 @@ def allocate(total: Decimal | int | str, weights: Sequence[Decimal | int]) -> li
 
 
 def format_money(amount: Decimal | int | str) -> str:
-    """"¥1,234.50", and "-¥1,234.50" for a negative amount."""
+    """Format as "¥1,234.50", and "-¥1,234.50" for a negative amount."""
     money = to_money(amount)
     sign = "-" if money < 0 else ""
     return f"{sign}¥{abs(money):,.2f}"
@@ -148,10 +149,11 @@ class MoneyField(models.DecimalField):  # type: ignore[type-arg]
     the row is saved or filtered on, instead of storing a binary approximation.
     """
 
-    def __init__(self, *args: Any, max_digits: int = 14, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
         if kwargs.setdefault("decimal_places", 2) != 2:
             raise TypeError("MoneyField always has 2 decimal places; use a DecimalField for rates.")
-        super().__init__(*args, max_digits=max_digits, **kwargs)
+        super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.idnumbers import parse_id_number
+from gonghui.core.idnumbers import mask_id_number
 from gonghui.core.mobile import mask_mobile
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.text import mask_name
@@ -96,7 +96,7 @@ class Member(TimeStampedModel):
 
     @property
     def masked_id_number(self) -> str:
-        return parse_id_number(self.id_number).masked
+        return mask_id_number(self.id_number)
 
     @property
     def masked_mobile(self) -> str:

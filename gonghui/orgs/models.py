@@ -11,7 +11,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node, MP_NodeQuerySet
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from gonghui.core.models import TimeStampedModel
 
@@ -51,6 +51,13 @@ class OrgQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=root.path)
 
 
+class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):  # type: ignore[misc]
+    """treebeard's manager (add_root, add_child …) returning our QuerySet, in tree order."""
+
+    def get_queryset(self) -> OrgQuerySet:
+        return OrgQuerySet(self.model, using=self._db).order_by("path")
+
+
 class Org(MP_Node, TimeStampedModel):
     # 4 characters a level from a 36-character alphabet: 1.6 million children per node.
     steplen = 4
@@ -69,7 +76,7 @@ class Org(MP_Node, TimeStampedModel):
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
 
-    objects = OrgQuerySet.as_manager()
+    objects = OrgManager()
 
     class Meta:
         verbose_name = _("organisation")

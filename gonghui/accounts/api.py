@@ -1,0 +1,120 @@
+"""API endpoints for the signed-in user's own account: `/me` and personal API tokens."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema
+from ninja.responses import Status
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+
+from gonghui.accounts import services
+from gonghui.accounts.models import AccountKind, ApiToken
+from gonghui.api import UserRateThrottle, request_user
+from gonghui.core.text import normalize_text
+
+router = Router(tags=["accounts"])
+
+MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
+
+
+class MeOut(Schema):
+    id: int
+    username: str = Field(
+        description="The name others may see: an officer's username, or a member's masked mobile number."
+    )
+    display_name: str
+    kind: AccountKind
+    masked_mobile: str = Field(description="For example 138****8000; empty when no mobile number is on file.")
+    otp_enabled: bool = Field(description="Whether two-factor authentication is switched on.")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to tell tokens apart.")
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    revoked_at: datetime | None
+    is_usable: bool = Field(description="Neither revoked nor expired.")
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The token itself. It is shown only in this response: store it now.")
+
+
+def _normalized(value: Any) -> Any:
+    # Anything but a string is left for pydantic to refuse with its type error.
+    return normalize_text(value) if isinstance(value, str) else value
+
+
+def _printable(value: str) -> str:
+    # Control characters and lone surrogates cannot be shown, and PostgreSQL refuses NUL outright.
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+        raise ValueError(_("Use letters, digits, spaces and punctuation only."))
+    return value
+
+
+TokenName = Annotated[
+    str,
+    BeforeValidator(_normalized),
+    Field(
+        min_length=1, max_length=60, description="What the token is for; 1 to 60 characters after trimming."
+    ),
+    AfterValidator(_printable),
+]
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TokenName
+    expires_in_days: int = Field(ge=1, le=366, strict=True, description="Days until the token expires.")
+
+
+def _token_out(token: ApiToken) -> dict[str, Any]:
+    return TokenOut.from_orm(token).model_dump()
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    """The signed-in account. A member's mobile number appears only masked."""
+    user = request_user(request)
+    return MeOut(
+        id=user.pk,
+        username=user.public_username,
+        display_name=user.display_name,
+        kind=AccountKind(user.kind),
+        masked_mobile=user.masked_mobile,
+        otp_enabled=services.confirmed_totp_device(user) is not None,
+    )
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+    """Your own API tokens, newest first, including revoked and expired ones."""
+    return ApiToken.objects.filter(user=request_user(request)).order_by("-created_at", "-pk")
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, throttle=[UserRateThrottle("30/h")])
+def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Status[dict[str, Any]]:
+    """Create a personal API token. The token is in this response only; it is stored hashed."""
+    token, raw = services.create_api_token(
+        actor=request_user(request), name=payload.name, expires_in_days=payload.expires_in_days
+    )
+    # The one response that carries a secret must not linger in any cache.
+    response["Cache-Control"] = "no-store"
+    return Status(201, {**_token_out(token), "token": raw})
+
+
+@router.delete("/tokens/{int:token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Status[None]:
+    """Revoke one of your tokens. Someone else's token answers 404, exactly like a missing one."""
+    services.revoke_api_token(token_id, actor=request_user(request))
+    return Status(204, None)
