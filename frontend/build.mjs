@@ -3,7 +3,7 @@
 // intranet). Idempotent: files whose bytes are unchanged are left alone, files no longer in
 // the list are removed, so two runs in a row give the same directory.
 //
-//   cd frontend && npm ci && npm run build
+//   cd frontend && npm ci && npm run build      (add -- --verbose to list the versions)
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -63,7 +63,11 @@ for (const name of readdirSync(outDir)) {
   }
 }
 
-for (const [name, version] of Object.entries(versions)) {
-  console.log(`${name.padEnd(20)} ${version}`);
+if (process.argv.includes("--verbose")) {
+  for (const [name, version] of Object.entries(versions)) {
+    console.log(`${name.padEnd(20)} ${version}`);
+  }
 }
-console.log(`gonghui/static/vendor: ${changed === 0 ? "up to date" : `${changed} file(s) written or removed`}`);
+if (changed > 0) {
+  console.log(`gonghui/static/vendor: ${changed} file(s) written or removed`);
+}

@@ -1,4 +1,10 @@
-"""API endpoints for the signed-in user's own account: `/me` and personal API tokens."""
+"""API endpoints for the signed-in user's own account: `/me` and personal API tokens.
+
+Creating a token needs a signed-in browser session (with its second factor, where one is set up):
+a token cannot mint further tokens, so a leaked token cannot outlive its own revocation, and the
+one-time code that tokens skip is asked for when the token is made. Listing and revoking work
+with either kind of credential, so that a script can revoke its own token.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from gonghui.accounts import services
 from gonghui.accounts.models import AccountKind, ApiToken
-from gonghui.api import UserRateThrottle, request_user
+from gonghui.api import SessionAuth, UserRateThrottle, request_user
 from gonghui.core.text import normalize_text
 
 router = Router(tags=["accounts"])
@@ -102,9 +108,16 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=request_user(request)).order_by("-created_at", "-pk")
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, throttle=[UserRateThrottle("30/h")])
+@router.post(
+    "/tokens",
+    auth=[SessionAuth()],
+    response={201: TokenCreatedOut},
+    throttle=[UserRateThrottle("30/h")],
+)
 def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Status[dict[str, Any]]:
-    """Create a personal API token. The token is in this response only; it is stored hashed."""
+    """Create a personal API token (signed-in session only, not with a token).
+
+    The token is in this response only; the server keeps just its hash."""
     token, raw = services.create_api_token(
         actor=request_user(request), name=payload.name, expires_in_days=payload.expires_in_days
     )

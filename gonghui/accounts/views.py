@@ -49,7 +49,7 @@ class LoginView(auth_views.LoginView):
         if services.confirmed_totp_device(user) is not None:  # type: ignore[arg-type]
             return f"{reverse('accounts:otp_verify')}?{urlencode({'next': self.get_redirect_url()})}"
         if getattr(user, "is_officer", False) and not self.get_redirect_url():
-            return str(reverse_lazy("console:home"))
+            return str(reverse_lazy("console:dashboard"))
         return super().get_success_url()
 
 
@@ -94,7 +94,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, confirmed)
             messages.success(request, _("Two-factor authentication is on."))
-            return redirect(_safe_next(request, str(reverse_lazy("console:home"))))
+            return redirect(_safe_next(request, str(reverse_lazy("console:dashboard"))))
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     context = {"form": form, "secret": secret, "qr_data_uri": qr.svg_data_uri(scale=5)}
@@ -111,7 +111,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
-            return redirect(_safe_next(request, str(reverse_lazy("console:home"))))
+            return redirect(_safe_next(request, str(reverse_lazy("console:dashboard"))))
         form.add_error("code", _("The code is not correct. Check the time on your phone and try again."))
     return render(request, "accounts/otp_verify.html", {"form": form})
 

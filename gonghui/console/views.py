@@ -7,39 +7,42 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from gonghui.accounts.decorators import officer_required
 from gonghui.console.navigation import federation_level
 from gonghui.core.models import AuditEvent
 
 AUDIT_PAGE_SIZE = 50
 
 
-def _officer_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in officers only: anonymous users go to the login page, other users get 403."""
+def _federation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Federation-level pages: anonymous users go to the login page; anyone else who may not
+    see the page gets the same 404 as for a page that does not exist."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_officer", False):
-            raise PermissionDenied
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not federation_level(request.user):
+            raise Http404
         return view(request, *args, **kwargs)
 
-    return login_required(wrapper)
+    return wrapper
 
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 @require_GET
-@_officer_only
+@officer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     # The figures arrive with the dashboard module; until then each card says so.
     cards = [
@@ -56,13 +59,12 @@ AUDIT_SORTS = {"created_at": "id", "-created_at": "-id"}
 
 
 @require_GET
-@login_required
+@_federation_only
+@officer_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit trail, newest first, keyset-paged on the primary key (append-only table, so
     id order is time order and paging stays fast however many rows there are).
     Federation level only; everyone else gets the same 404 as a missing page."""
-    if not federation_level(request.user):
-        raise Http404
     sort = request.GET.get("sort", "-created_at")
     if sort not in AUDIT_SORTS:
         sort = "-created_at"

@@ -67,7 +67,9 @@ class Org(MP_Node, TimeStampedModel):
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices, db_index=True)
-    level = models.CharField(_("federation level"), max_length=10, choices=FederationLevel.choices, blank=True)
+    level = models.CharField(
+        _("federation level"), max_length=10, choices=FederationLevel.choices, blank=True
+    )
     area = models.CharField(_("joint union area"), max_length=12, choices=JointUnionArea.choices, blank=True)
     district = models.CharField(_("district"), max_length=40, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -174,7 +176,9 @@ class RoleGrant(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_grants"
     )
-    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="role_grants")
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="role_grants"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from gonghui.accounts.decorators import member_area
 from gonghui.portal import navigation
 
 LARGE_FONT_COOKIE = "large_font"
@@ -30,7 +30,7 @@ def benefits(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@member_area
 def me(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/me.html")
 

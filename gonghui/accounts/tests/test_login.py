@@ -27,7 +27,7 @@ def test_officer_signs_in_with_username_and_lands_in_the_console(client):
     make_officer()
     response = _login(client, "zhang.san")
     assert response.status_code == 302
-    assert response["Location"] == reverse("console:home")
+    assert response["Location"] == reverse("console:dashboard")
 
 
 def test_wrong_password_gets_a_clear_chinese_message_and_no_session(client):
@@ -72,8 +72,8 @@ def test_login_form_requires_the_csrf_token():
 
 
 def test_logout_needs_post_and_ends_the_session(client):
-    make_member()
-    client.login(username="13800138000", password=PASSWORD)
+    user = make_member()
+    client.force_login(user)
     assert client.get("/accounts/logout/").status_code == 405
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
@@ -84,7 +84,7 @@ def test_password_change_requires_the_old_password_and_audits(client):
     from gonghui.core.models import AuditEvent
 
     user = make_member()
-    client.login(username="13800138000", password=PASSWORD)
+    client.force_login(user)
     bad = client.post(
         "/accounts/password/",
         {"old_password": "nope", "new_password1": "Another-Pass-77", "new_password2": "Another-Pass-77"},

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_member_creates_a_token_sees_it_once_and_revokes_it(client):
     user = make_member()
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.post("/accounts/tokens/", {"name": "  我的脚本 ", "expires_in_days": "30"})
     html = response.content.decode()
     token = ApiToken.objects.get(user=user)
@@ -26,7 +26,7 @@ def test_a_member_creates_a_token_sees_it_once_and_revokes_it(client):
 
 def test_bad_token_form_input_gets_field_errors_and_writes_nothing(client):
     user = make_member()
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.post("/accounts/tokens/", {"name": "   ", "expires_in_days": "9999"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -38,7 +38,7 @@ def test_revoking_someone_elses_token_changes_nothing(client):
     owner = make_member()
     other = make_member("13900139000")
     token = ApiToken.objects.create(user=owner, name="x", prefix="gh_x", token_hash="0" * 64)
-    client.login(username=other.username, password=PASSWORD)
+    client.force_login(other)
     client.post(f"/accounts/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is None

@@ -24,11 +24,12 @@ def cell(row: Any, path: str) -> Any:
     for part in str(path).split("."):
         if value is None:
             return None
-        if isinstance(value, dict):
-            value = value.get(part)
-        else:
-            value = getattr(value, part, None)
-        if callable(value) and not isinstance(value, Model) and not getattr(value, "do_not_call_in_templates", False):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if (
+            callable(value)
+            and not isinstance(value, Model)
+            and not getattr(value, "do_not_call_in_templates", False)
+        ):
             if getattr(value, "alters_data", False):
                 return None
             value = value()
@@ -36,7 +37,18 @@ def cell(row: Any, path: str) -> Any:
 
 
 FINAL_JOB_STATUSES = frozenset(
-    {"succeeded", "successful", "success", "done", "finished", "failed", "failure", "error", "cancelled", "canceled"}
+    {
+        "succeeded",
+        "successful",
+        "success",
+        "done",
+        "finished",
+        "failed",
+        "failure",
+        "error",
+        "cancelled",
+        "canceled",
+    }
 )
 
 

@@ -1,0 +1,195 @@
+"""Officers' console: access rules, the sidebar, and the audit log's table and paging."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from gonghui.accounts.models import User
+from gonghui.accounts.tests.factories import PASSWORD, make_member, make_officer
+from gonghui.console.navigation import CONSOLE_NAV
+from gonghui.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+BACKEND = "gonghui.accounts.backends.MobileOrUsernameBackend"
+
+
+def _html(response) -> str:
+    return str(response.content.decode())
+
+
+def _superuser() -> User:
+    return User.objects.create_superuser("city.admin", PASSWORD, display_name="市总管理员")
+
+
+def _events(n: int) -> list[AuditEvent]:
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_label="张三",
+            action=f"orgs.test_{i:03d}",
+            object_type="org",
+            object_id=str(i),
+            object_repr=f"第{i}号工会",
+            ip_address="10.0.0.1",
+        )
+        for i in range(n)
+    )
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+def test_dashboard_sends_anonymous_visitors_to_login(client):
+    response = client.get("/console/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_dashboard_is_forbidden_to_members(client):
+    client.force_login(make_member(), backend=BACKEND)
+    assert client.get("/console/").status_code == 403
+
+
+def test_dashboard_shows_an_officer_the_shell_without_made_up_figures(client):
+    client.force_login(make_officer(display_name="张三"), backend=BACKEND)
+    response = client.get("/console/")
+    assert response.status_code == 200
+    html = _html(response)
+    assert html.count("<h1") == 1
+    assert "工作台" in html
+    assert "暂无数据" in html
+    assert not re.search(r'summary-card__value">\s*\d', html)
+    assert "张三" in html
+    assert "全部组织" in html
+    assert re.search(r'<select id="org-switcher"[^>]*disabled', html)
+    assert f'action="{reverse("accounts:logout")}"' in html
+    assert 'method="post"' in html
+    assert f'href="{reverse("console:dashboard")}" aria-current="page"' in html
+    assert 'href="#main"' in html
+
+
+def test_sidebar_lists_every_module_and_links_only_built_ones(client):
+    client.force_login(make_officer(), backend=BACKEND)
+    html = _html(client.get("/console/"))
+    sidebar = html[html.index('id="console-sidebar"') :]
+    for label in ("组织管理", "会员管理", "福利", "维权服务", "帮扶救助", "活动", "统计报表", "后台任务"):
+        assert label in sidebar
+    unbuilt = [item for item in CONSOLE_NAV if not item.available]
+    assert sidebar.count("即将上线") == len(unbuilt)
+    # Federation-only items are hidden from a district officer.
+    assert reverse("console:audit") not in sidebar
+    assert "审计日志" not in sidebar
+
+
+def test_sidebar_items_that_are_available_resolve():
+    keys = [item.key for item in CONSOLE_NAV]
+    assert len(keys) == len(set(keys))
+    for item in CONSOLE_NAV:
+        if item.available:
+            assert item.url()
+        else:
+            assert item.url() is None
+
+
+def test_console_pages_have_no_inline_script_or_style(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    _events(3)
+    for url in ("/console/", "/console/audit/"):
+        html = _html(client.get(url))
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+        assert "<style" not in html
+        assert not re.search(r"\sstyle=", html)
+
+
+# --- audit log ---------------------------------------------------------------------------
+
+
+def test_audit_log_sends_anonymous_visitors_to_login(client):
+    response = client.get("/console/audit/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("make_user", [make_member, make_officer])
+def test_audit_log_is_not_found_below_federation_level(client, make_user):
+    client.force_login(make_user(), backend=BACKEND)
+    assert client.get("/console/audit/").status_code == 404
+
+
+def test_audit_log_lists_events_newest_first_for_a_superuser(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    _events(3)
+    response = client.get("/console/audit/")
+    assert response.status_code == 200
+    html = _html(response)
+    assert html.count("<h1") == 1
+    assert html.index("orgs.test_002") < html.index("orgs.test_001") < html.index("orgs.test_000")
+    assert "第2号工会" in html
+    assert "10.0.0.1" in html
+    assert 'aria-sort="descending"' in html
+    assert 'hx-target="this"' in html
+    assert 'hx-select="#audit-table"' in html
+    assert f'href="{reverse("console:audit")}" aria-current="page"' in html
+    assert "下一页" not in html
+
+
+def test_audit_log_with_no_events_shows_the_empty_state(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    html = _html(client.get("/console/audit/"))
+    assert "暂无审计记录" in html
+    assert "<table" not in html
+
+
+def test_audit_log_sorts_oldest_first_on_request(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    _events(3)
+    html = _html(client.get("/console/audit/?sort=created_at"))
+    assert html.index("orgs.test_000") < html.index("orgs.test_002")
+    assert 'aria-sort="ascending"' in html
+    # An unknown sort falls back to newest first instead of failing.
+    html = _html(client.get("/console/audit/?sort=password"))
+    assert html.index("orgs.test_002") < html.index("orgs.test_000")
+
+
+def test_audit_log_pages_with_a_cursor(client, django_assert_max_num_queries):
+    client.force_login(_superuser(), backend=BACKEND)
+    events = _events(60)
+    with django_assert_max_num_queries(8):
+        first = _html(client.get("/console/audit/"))
+    assert first.count("<tr>") == 50 + 1  # header row
+    match = re.search(r'href="\?cursor=(\d+)"', first)
+    assert match
+    assert int(match.group(1)) == events[10].pk
+    with django_assert_max_num_queries(8):
+        second = _html(client.get(f"/console/audit/?cursor={match.group(1)}"))
+    assert second.count("<tr>") == 10 + 1
+    assert "orgs.test_009" in second
+    assert "orgs.test_010" not in second
+    assert "下一页" not in second
+    assert "第一页" in second
+
+
+def test_audit_log_ignores_a_malformed_cursor(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    _events(2)
+    for cursor in ("abc", "-1", "²", "1" * 40):
+        response = client.get("/console/audit/", {"cursor": cursor})
+        assert response.status_code == 200
+        assert "orgs.test_001" in _html(response)
+
+
+def test_audit_log_answers_htmx_with_only_the_table(client):
+    client.force_login(_superuser(), backend=BACKEND)
+    _events(2)
+    response = client.get("/console/audit/?sort=created_at", headers={"hx-request": "true"})
+    assert response.status_code == 200
+    html = _html(response).strip()
+    assert html.startswith('<div id="audit-table"')
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+    # A history restore needs the whole page.
+    full = client.get("/console/audit/", headers={"hx-request": "true", "hx-history-restore-request": "true"})
+    assert "<html" in _html(full)

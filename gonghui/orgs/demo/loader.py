@@ -1,0 +1,227 @@
+"""Writing a generated demo city to the database, and removing it again.
+
+Rows get explicit primary keys above every existing one (COPY cannot return generated keys),
+so that foreign keys are known before anything is inserted; the id sequences are moved past
+them at the end. Members are the bulk of the work (ID numbers and mobiles are encrypted and
+blind-indexed one by one): on PostgreSQL, worker processes generate and encrypt them lane by
+lane while this process streams their rows into one COPY.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from gonghui.accounts.models import User
+from gonghui.core.audit import record_audit
+from gonghui.members.models import Member
+from gonghui.orgs.demo import names
+from gonghui.orgs.demo.accounts import DEMO_USERNAMES, create_demo_accounts
+from gonghui.orgs.demo.bulk import (
+    Method,
+    bulk_insert,
+    copy_text,
+    insert_fields,
+    next_id,
+    reset_sequences,
+    resolve_method,
+)
+from gonghui.orgs.demo.generator import LANES, DemoCity, lane_members
+from gonghui.orgs.demo.members import KeyBases, MemberCopyLines, member_instance
+from gonghui.orgs.demo.progress import Progress, TableStats
+from gonghui.orgs.demo.worker import WorkerFailed, produce_rows
+from gonghui.orgs.models import FederationLevel, Org, OrgKind, Workplace
+
+T = TypeVar("T")
+CHUNK_ROWS = 2000
+# Seconds without a chunk from any worker before checking that the workers are still alive.
+_WORKER_POLL_SECONDS = 5.0
+
+
+def key_bases_after_existing_rows() -> KeyBases:
+    return KeyBases(org=next_id(Org), workplace=next_id(Workplace), member=next_id(Member))
+
+
+@dataclass(frozen=True)
+class CopyChunk:
+    rows: int
+    text: str
+
+
+def demo_root() -> Org | None:
+    city = Org.objects.filter(code=names.CITY_REGION, kind=OrgKind.FEDERATION, level=FederationLevel.CITY)
+    root: Org | None = city.first()
+    return root
+
+
+def next_root_step() -> int:
+    """treebeard numbers root nodes 1, 2, ...: the demo root goes after the existing ones."""
+    last = Org.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
+    return Org._str2int(last) + 1 if last else 1
+
+
+def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", workers: int = 0) -> None:
+    """Insert the whole city and its demo accounts in one transaction: all of it or nothing."""
+    with transaction.atomic():
+        load_city(city, progress=progress, method=method, workers=workers)
+        create_demo_accounts(city)
+        record_audit(
+            actor=None,
+            action="orgs.seed_demo",
+            obj=demo_root(),
+            note=f"scale={city.scale.name} seed={city.seed} members={city.member_count}",
+        )
+
+
+def load_city(city: DemoCity, *, progress: Progress, method: Method = "auto", workers: int = 0) -> None:
+    """`workers` processes prepare the members for COPY; with 0 this process does.
+    bulk_create (SQLite) always runs in this process."""
+    chosen = resolve_method(method)
+    bases = key_bases_after_existing_rows()
+    with progress.table("orgs", len(city.orgs)) as stats:
+        bulk_insert(Org, progress.count(stats, [org_instances(city, bases)]), method=chosen)
+    with progress.table("workplaces", len(city.workplaces)) as stats:
+        bulk_insert(Workplace, progress.count(stats, [workplace_instances(city, bases)]), method=chosen)
+    with progress.table("members", city.member_count) as stats:
+        if chosen == "copy":
+            copy_text(
+                Member,
+                insert_fields(Member),
+                _counted(progress, stats, member_copy_chunks(city, bases, workers)),
+            )
+        else:
+            members = (
+                member_instance(spec, bases) for lane in range(LANES) for spec in lane_members(city, lane)
+            )
+            bulk_insert(Member, progress.count(stats, _chunks(members, CHUNK_ROWS)), method=chosen)
+    reset_sequences([Org, Workplace, Member])
+
+
+def _counted(progress: Progress, stats: TableStats, chunks: Iterable[CopyChunk]) -> Iterator[str]:
+    for chunk in chunks:
+        yield chunk.text
+        progress.advance(stats, chunk.rows)
+
+
+def org_instances(city: DemoCity, bases: KeyBases) -> list[Org]:
+    return [
+        Org(
+            pk=bases.org + spec.index,
+            path=spec.path,
+            depth=spec.depth,
+            numchild=spec.numchild,
+            code=spec.code,
+            name=spec.name,
+            short_name=spec.short_name,
+            kind=spec.kind,
+            level=spec.level,
+            area=spec.area,
+            district=spec.district,
+            address=spec.address,
+            contact_name=spec.contact_name,
+            contact_phone=spec.contact_phone,
+            founded_on=spec.founded_on,
+        )
+        for spec in city.orgs
+    ]
+
+
+def workplace_instances(city: DemoCity, bases: KeyBases) -> list[Workplace]:
+    return [
+        Workplace(
+            pk=bases.workplace + spec.index,
+            credit_code=spec.credit_code,
+            name=spec.name,
+            industry=spec.industry,
+            ownership=spec.ownership,
+            employee_count=spec.employee_count,
+            address=spec.address,
+            district=spec.district,
+            union_id=None if spec.union_index is None else bases.org + spec.union_index,
+            is_unionised=spec.union_index is not None,
+        )
+        for spec in city.workplaces
+    ]
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def lane_copy_chunks(city: DemoCity, bases: KeyBases, lanes: Sequence[int]) -> Iterator[CopyChunk]:
+    lines = MemberCopyLines(bases, connections[DEFAULT_DB_ALIAS])
+    for lane in lanes:
+        for specs in _chunks(lane_members(city, lane), CHUNK_ROWS):
+            yield CopyChunk(rows=len(specs), text="".join(map(lines, specs)))
+
+
+def member_copy_chunks(city: DemoCity, bases: KeyBases, workers: int) -> Iterator[CopyChunk]:
+    """Member rows as COPY text, in chunks, from `workers` processes (or this one if 0).
+
+    Processes are spawned rather than forked: a forked child would share this process's open
+    database connection, and one stray close in the child would end the load's transaction.
+    """
+    if workers <= 0:
+        yield from lane_copy_chunks(city, bases, range(LANES))
+        return
+    context = multiprocessing.get_context("spawn")
+    chunks = context.Queue(maxsize=4 * workers)
+    processes = [
+        context.Process(
+            target=produce_rows,
+            args=(pickle.dumps((city, bases, list(range(w, LANES, workers)))), chunks),
+            daemon=True,
+        )
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        running = len(processes)
+        while running:
+            try:
+                item = chunks.get(timeout=_WORKER_POLL_SECONDS)
+            except queue.Empty:
+                if not any(process.is_alive() for process in processes):
+                    raise RuntimeError("The member workers stopped without finishing.") from None
+                continue
+            if item is None:
+                running -= 1
+            elif isinstance(item, WorkerFailed):
+                raise RuntimeError(f"A member worker failed:\n{item.details}")
+            else:
+                yield item
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def reset_demo() -> None:
+    """Remove the demo city: its members, workplaces, organisations and demo accounts.
+
+    Workplaces without a union are found by the demo districts' names, since nothing else ties
+    them to the demo tree. Anything other apps attached to demo rows with PROTECT stops the
+    reset with an error rather than being removed silently.
+    """
+    with transaction.atomic():
+        root = demo_root()
+        district_names = [district.name for district in names.DISTRICTS]
+        demo_workplaces = Workplace.objects.filter(union__isnull=True, district__in=district_names)
+        if root is not None:
+            Member.objects.filter(org__path__startswith=root.path).delete()
+            Member.objects.filter(workplace__in=demo_workplaces).delete()
+            Workplace.objects.filter(union__path__startswith=root.path).delete()
+            demo_workplaces.delete()
+            Org.objects.filter(path__startswith=root.path).delete()
+        User.objects.filter(username__in=DEMO_USERNAMES).delete()
