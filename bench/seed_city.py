@@ -32,7 +32,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--scale", default="district")
-    parser.add_argument("--sample", default="small", help="scale of the COPY/bulk_create comparison")
+    parser.add_argument("--sample", default="district", help="scale of the COPY/bulk_create comparison")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--workers", type=int, default=None, help="member worker processes (default: CPUs - 1)"

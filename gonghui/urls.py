@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("gonghui.accounts.urls")),
     path("console/", include("gonghui.console.urls")),
+    path("jobs/", include("gonghui.jobs.urls")),
     path("", include("gonghui.portal.urls")),
 ]

@@ -39,7 +39,7 @@ def officer_required(view: View) -> View:
             return detour
         return view(request, *args, **kwargs)
 
-    return cast(View, wrapper)
+    return cast("View", wrapper)
 
 
 def member_area(view: View) -> View:
@@ -51,6 +51,4 @@ def member_area(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    return cast(View, wrapper)
-
-
+    return cast("View", wrapper)

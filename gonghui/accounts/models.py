@@ -39,7 +39,11 @@ class UserManager(BaseUserManager["User"]):
         """Members sign in with their mobile number, which is therefore their username."""
         number = parse_mobile(mobile)
         return self._create(
-            username=number, password=password, mobile=number, display_name=display_name, kind=AccountKind.MEMBER
+            username=number,
+            password=password,
+            mobile=number,
+            display_name=display_name,
+            kind=AccountKind.MEMBER,
         )
 
     def create_officer(
@@ -143,7 +147,9 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 hash is stored; the token is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(_("prefix"), max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)

@@ -14,7 +14,7 @@ from gonghui.accounts.models import ApiToken, User, hash_token
 from gonghui.core.audit import record_audit
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 
-TOKEN_PREFIX = "gh_"
+TOKEN_PREFIX = "gh_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 MAX_ACTIVE_TOKENS = 20
 
 
@@ -22,9 +22,13 @@ MAX_ACTIVE_TOKENS = 20
 def create_api_token(*, actor: User, name: str, expires_in_days: int) -> tuple[ApiToken, str]:
     """Create a token for the actor; returns it with the raw value, which is never stored."""
     if not 1 <= expires_in_days <= 366:
-        raise ValidationFailed(_("A token is valid for 1 to 366 days."), fields={"expires_in_days": [_("1 to 366")]})
+        raise ValidationFailed(
+            _("A token is valid for 1 to 366 days."), fields={"expires_in_days": [_("1 to 366")]}
+        )
     if ApiToken.objects.usable().filter(user=actor).count() >= MAX_ACTIVE_TOKENS:
-        raise Conflict(_("You already have %(n)d active tokens. Revoke one first.") % {"n": MAX_ACTIVE_TOKENS})
+        raise Conflict(
+            _("You already have %(n)d active tokens. Revoke one first.") % {"n": MAX_ACTIVE_TOKENS}
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor,
@@ -73,12 +77,16 @@ def pending_totp_device(*, actor: User) -> TOTPDevice:
 
 @transaction.atomic
 def confirm_totp_device(*, actor: User, code: str) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("-id").first()
+    device = (
+        TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("-id").first()
+    )
     if device is None:
         raise Conflict(_("Start the set-up again: no authenticator is waiting for confirmation."))
     if not device.verify_token(code):
-        raise ValidationFailed(_("The code is not correct. Check the time on your phone and try again."),
-                               fields={"code": [_("Incorrect code.")]})
+        raise ValidationFailed(
+            _("The code is not correct. Check the time on your phone and try again."),
+            fields={"code": [_("Incorrect code.")]},
+        )
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -20,19 +19,13 @@ from gonghui.accounts.decorators import member_area
 from gonghui.accounts.forms import ApiTokenForm, LoginForm, OtpCodeForm
 from gonghui.accounts.models import ApiToken, User
 from gonghui.core.errors import DomainError
+from gonghui.core.redirects import safe_next_url
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 def _apply_error(form: OtpCodeForm | ApiTokenForm, error: DomainError) -> None:
@@ -54,7 +47,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:home")
+    next_page = "portal:home"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -72,7 +65,9 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-def lockout(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
+def lockout(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
     return render(request, "accounts/lockout.html", status=429)
 
 
@@ -83,7 +78,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Two-factor authentication is for officer accounts."))
         return redirect("portal:me")
     if services.confirmed_totp_device(user) is not None:
-        return render(request, "accounts/otp_enabled.html", {"form": OtpCodeForm(), "required": user.otp_required})
+        return render(
+            request, "accounts/otp_enabled.html", {"form": OtpCodeForm(), "required": user.otp_required}
+        )
     device = services.pending_totp_device(actor=user)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +91,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, confirmed)
             messages.success(request, _("Two-factor authentication is on."))
-            return redirect(_safe_next(request, str(reverse_lazy("console:dashboard"))))
+            return redirect(safe_next_url(request, "console:dashboard"))
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     context = {"form": form, "secret": secret, "qr_data_uri": qr.svg_data_uri(scale=5)}
@@ -111,7 +108,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
-            return redirect(_safe_next(request, str(reverse_lazy("console:dashboard"))))
+            return redirect(safe_next_url(request, "console:dashboard"))
         form.add_error("code", _("The code is not correct. Check the time on your phone and try again."))
     return render(request, "accounts/otp_verify.html", {"form": form})
 

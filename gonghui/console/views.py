@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.models import User
 from gonghui.console.navigation import federation_level
 from gonghui.core.models import AuditEvent
+from gonghui.orgs.selectors import coverage_summary, scope_roots
 
 AUDIT_PAGE_SIZE = 50
 
@@ -44,14 +46,24 @@ def _is_htmx_partial(request: HttpRequest) -> bool:
 @require_GET
 @officer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # The figures arrive with the dashboard module; until then each card says so.
-    cards = [
-        {"key": "unions", "label": _("Unions")},
-        {"key": "members", "label": _("Union members")},
-        {"key": "join_applications", "label": _("Join applications awaiting review")},
-        {"key": "open_cases", "label": _("Open cases")},
-    ]
-    return render(request, "console/dashboard.html", {"cards": cards, "console_section": "dashboard"})
+    user = request.user
+    assert isinstance(user, User)
+    roots = scope_roots(user)
+    summary = coverage_summary(roots)
+    cards = []
+    if summary is not None:
+        cards = [
+            {"key": "unions", "label": _("Unions"), "value": summary.unions},
+            {"key": "members", "label": _("Active members"), "value": summary.active_members},
+            {"key": "workplaces", "label": _("Workplaces covered"), "value": summary.covered_workplaces},
+        ]
+    context = {
+        "cards": cards,
+        "scope_roots": roots,
+        "current_org_name": roots[0].name if len(roots) == 1 else None,
+        "console_section": "dashboard",
+    }
+    return render(request, "console/dashboard.html", context)
 
 
 _CURSOR_RE = re.compile(r"[0-9]{1,18}")

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.idnumbers import mask_id_number
@@ -42,7 +43,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 
 class Member(TimeStampedModel):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     id_number = EncryptedTextField(_("ID number"))
     id_number_index = models.CharField(max_length=64, db_index=True, editable=False)
     birth_date = models.DateField(_("date of birth"))
@@ -71,7 +72,9 @@ class Member(TimeStampedModel):
     is_migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     is_model_worker = models.BooleanField(_("model worker"), default=False)
     joined_on = models.DateField(_("join date"))
-    status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
 
     objects = MemberQuerySet.as_manager()
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.decorators import member_area
+from gonghui.core.redirects import safe_next_url
 from gonghui.portal import navigation
 
 LARGE_FONT_COOKIE = "large_font"
@@ -33,16 +33,6 @@ def benefits(request: HttpRequest) -> HttpResponse:
 @member_area
 def me(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/me.html")
-
-
-def safe_next_url(request: HttpRequest, default: str = "portal:home") -> str:
-    """The `next` parameter if it points back into this site, else the default page."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(default)
 
 
 @require_POST

@@ -15,10 +15,6 @@ from typing import Any
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
-# Playwright's sync API keeps an event loop in the test thread; Django's ORM refuses to run
-# under a running loop unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PHONE = {"width": 360, "height": 740}
@@ -38,8 +34,12 @@ def _whitenoise_only(app: Any) -> Any:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     """pytest-django's live server without its finder-based static handler (see module doc)."""
+    from django.conf import settings
+
+    if not (Path(settings.STATIC_ROOT) / "vendor" / "htmx.min.js").exists():
+        pytest.fail(f"no collected static files in {settings.STATIC_ROOT}: run ./dev setup (./dev test does)")
     server = LiveServer("localhost", start=False)
-    server.thread.static_handler = _whitenoise_only
+    server.thread.static_handler = _whitenoise_only  # type: ignore[assignment]
     server.start()
     yield server
     server.stop()
@@ -51,6 +51,10 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"{CHROMIUM} is missing: run the README's test command, which installs it")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread from here on, for every
+    # later test of the session; Django's ORM refuses to run under a running loop unless told
+    # that this is deliberate (the loop only drives the browser, it never runs our code).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -108,9 +112,8 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the current page (axe comes from npm)."""
     page.add_script_tag(url="/static/vendor/axe.min.js")
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
-    )
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: tags})", tags)
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]

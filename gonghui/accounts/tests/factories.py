@@ -11,7 +11,9 @@ def make_member(mobile: str = "13800138000", *, display_name: str = "李华") ->
     return User.objects.create_member(mobile=mobile, password=PASSWORD, display_name=display_name)
 
 
-def make_officer(username: str = "zhang.san", *, display_name: str = "张三", otp_required: bool = False) -> User:
+def make_officer(
+    username: str = "zhang.san", *, display_name: str = "张三", otp_required: bool = False
+) -> User:
     user = User.objects.create_officer(username=username, password=PASSWORD, display_name=display_name)
     if otp_required:
         user.otp_required = True

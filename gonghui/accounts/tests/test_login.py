@@ -14,7 +14,9 @@ def _login(client: Client, username: str, password: str = PASSWORD):
     return client.post(LOGIN, {"username": username, "password": password})
 
 
-@pytest.mark.parametrize("typed", ["13800138000", "138 0013 8000", "+86 13800138000", "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "typed", ["13800138000", "138 0013 8000", "+86 13800138000", "１３８００１３８０００"]
+)
 def test_member_signs_in_with_the_mobile_number_in_any_common_spelling(client, typed):
     make_member()
     response = _login(client, typed)

@@ -10,8 +10,10 @@ from gonghui.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def _code(device: TOTPDevice) -> str:
-    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
+def _code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the app shows now (or in a later 30-second step: a used code cannot be replayed)."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead)
+    return str(code).zfill(6)
 
 
 def _sign_in(client, username: str):
@@ -26,7 +28,9 @@ def test_officer_switches_on_two_factor_with_a_code_from_the_app(client):
     assert "data:image/svg+xml" in page.content.decode()
     device = TOTPDevice.objects.get(user=officer, confirmed=False)
 
-    wrong = client.post("/accounts/two-factor/", {"code": "000000" if _code(device) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/two-factor/", {"code": "000000" if _code(device) != "000000" else "111111"}
+    )
     assert "验证码不正确" in wrong.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
@@ -66,7 +70,7 @@ def test_required_two_factor_cannot_be_switched_off(client):
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     _sign_in(client, "zhang.san")
     client.post("/accounts/two-factor/verify/", {"code": _code(device)})
-    client.post("/accounts/two-factor/disable/", {"code": _code(device)})
+    client.post("/accounts/two-factor/disable/", {"code": _code(device, steps_ahead=1)})
     assert TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
 
 
@@ -75,7 +79,7 @@ def test_two_factor_can_be_switched_off_with_a_valid_code_when_not_required(clie
     device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
     _sign_in(client, "zhang.san")
     client.post("/accounts/two-factor/verify/", {"code": _code(device)})
-    client.post("/accounts/two-factor/disable/", {"code": _code(device)})
+    client.post("/accounts/two-factor/disable/", {"code": _code(device, steps_ahead=1)})
     assert not TOTPDevice.objects.filter(user=officer).exists()
 
 
@@ -85,3 +89,13 @@ def test_members_do_not_get_two_factor_and_cannot_open_the_console(client):
     assert client.get("/accounts/two-factor/").status_code == 302
     assert not TOTPDevice.objects.exists()
     assert client.get("/console/").status_code == 403
+
+
+def test_a_code_that_was_just_used_cannot_be_replayed(client):
+    officer = make_officer()
+    device = TOTPDevice.objects.create(user=officer, name="app", confirmed=True)
+    _sign_in(client, "zhang.san")
+    code = _code(device)
+    client.post("/accounts/two-factor/verify/", {"code": code})
+    client.post("/accounts/two-factor/disable/", {"code": code})
+    assert TOTPDevice.objects.filter(user=officer, confirmed=True).exists()

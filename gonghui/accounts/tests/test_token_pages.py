@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gonghui.accounts.models import ApiToken, hash_token
-from gonghui.accounts.tests.factories import PASSWORD, make_member
+from gonghui.accounts.tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,8 @@ def test_a_member_creates_a_token_sees_it_once_and_revokes_it(client):
     token = ApiToken.objects.get(user=user)
     assert token.name == "我的脚本"
     raw = html.split('data-testid="new-token">')[1].split("<")[0]
-    assert raw.startswith("gh_") and hash_token(raw) == token.token_hash
+    assert raw.startswith("gh_")
+    assert hash_token(raw) == token.token_hash
     assert raw not in client.get("/accounts/tokens/").content.decode()
 
     client.post(f"/accounts/tokens/{token.pk}/revoke/")

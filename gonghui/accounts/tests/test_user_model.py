@@ -15,7 +15,8 @@ def test_member_username_is_the_normalised_mobile_number():
     assert user.username == "13800138000"
     assert user.mobile == "13800138000"
     assert user.kind == AccountKind.MEMBER
-    assert user.is_member and not user.is_officer
+    assert user.is_member
+    assert not user.is_officer
 
 
 def test_member_with_invalid_mobile_is_refused_and_nothing_is_written():

@@ -53,14 +53,14 @@ def test_dashboard_is_forbidden_to_members(client):
     assert client.get("/console/").status_code == 403
 
 
-def test_dashboard_shows_an_officer_the_shell_without_made_up_figures(client):
+def test_dashboard_tells_an_officer_without_a_role_how_to_get_one(client):
     client.force_login(make_officer(display_name="张三"), backend=BACKEND)
     response = client.get("/console/")
     assert response.status_code == 200
     html = _html(response)
     assert html.count("<h1") == 1
     assert "工作台" in html
-    assert "暂无数据" in html
+    assert "还没有被授予任何组织的角色" in html
     assert not re.search(r'summary-card__value">\s*\d', html)
     assert "张三" in html
     assert "全部组织" in html
@@ -69,6 +69,49 @@ def test_dashboard_shows_an_officer_the_shell_without_made_up_figures(client):
     assert 'method="post"' in html
     assert f'href="{reverse("console:dashboard")}" aria-current="page"' in html
     assert 'href="#main"' in html
+
+
+def test_dashboard_counts_only_the_officers_own_subtree(client):
+    from datetime import date
+
+    from gonghui.core.crypto import blind_index
+    from gonghui.core.idnumbers import make_id_number
+    from gonghui.members.models import Member
+    from gonghui.orgs.models import Org, OrgKind, Role, RoleGrant
+
+    city = Org.objects.add_root(
+        create_kwargs={"code": "C", "name": "示范市总工会", "kind": OrgKind.FEDERATION, "level": "city"}
+    )
+    east = Org.objects.add_child(
+        city,
+        create_kwargs={"code": "E", "name": "东区总工会", "kind": OrgKind.FEDERATION, "level": "district"},
+    )
+    west = Org.objects.add_child(
+        city,
+        create_kwargs={"code": "W", "name": "西区总工会", "kind": OrgKind.FEDERATION, "level": "district"},
+    )
+    unions = [
+        Org.objects.add_child(parent, create_kwargs={"code": code, "name": code, "kind": OrgKind.GRASSROOTS})
+        for parent, code in [(east, "E1"), (east, "E2"), (west, "W1")]
+    ]
+    for seq, union in enumerate(unions):
+        id_number = make_id_number("330203", date(1990, 1, 1), seq * 2 + 1, "male")
+        Member.objects.create(
+            name="王五",
+            id_number=id_number,
+            id_number_index=blind_index(id_number, context="members.Member.id_number"),
+            birth_date=date(1990, 1, 1),
+            sex="male",
+            org=union,
+            joined_on=date(2020, 1, 1),
+        )
+    officer = make_officer(display_name="东区干部")
+    RoleGrant.objects.create(user=officer, org=east, role=Role.UNION_OFFICER)
+    client.force_login(officer, backend=BACKEND)
+    html = _html(client.get("/console/"))
+    assert "东区总工会" in html
+    assert re.search(r'data-card="unions">\s*<p[^>]*>[^<]*</p>\s*<p class="summary-card__value">2</p>', html)
+    assert re.search(r'data-card="members">\s*<p[^>]*>[^<]*</p>\s*<p class="summary-card__value">2</p>', html)
 
 
 def test_sidebar_lists_every_module_and_links_only_built_ones(client):

@@ -10,7 +10,7 @@ from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import PASSWORD, make_member, make_officer
 from gonghui.jobs.models import Job, JobStatus
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("gonghui.jobs.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def signed_in(user: User) -> Client:

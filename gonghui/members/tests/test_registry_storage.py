@@ -19,7 +19,9 @@ ID_CONTEXT = "members.Member.id_number"
 
 @pytest.fixture
 def union() -> Org:
-    return Org.objects.add_root(create_kwargs={"code": "U1", "name": "示范市总工会", "kind": OrgKind.FEDERATION, "level": "city"})
+    return Org.objects.add_root(
+        create_kwargs={"code": "U1", "name": "示范市总工会", "kind": OrgKind.FEDERATION, "level": "city"}
+    )
 
 
 def _member(union: Org, id_number: str, status: str = MemberStatus.ACTIVE) -> Member:
@@ -42,14 +44,15 @@ def test_id_and_mobile_numbers_are_stored_encrypted_and_read_back_as_text(union)
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, mobile FROM members_member WHERE id = %s", [member.pk])
         stored_id, stored_mobile = cursor.fetchone()
-    assert id_number not in stored_id and stored_id.startswith("v1.")
+    assert id_number not in stored_id
+    assert stored_id.startswith("v1.")
     assert "13800138000" not in stored_mobile
     fresh = Member.objects.get(pk=member.pk)
     assert fresh.id_number == id_number
     assert fresh.masked_id_number == id_number[:6] + "********" + id_number[-4:]
     assert fresh.masked_mobile == "138****8000"
-    assert fresh.masked_name == str(fresh)
-    assert "小明" not in fresh.masked_name or fresh.masked_name.count("*") >= 1
+    assert fresh.masked_name == "王**"
+    assert str(fresh) == "王**"
 
 
 def test_exact_lookup_goes_through_the_blind_index(union):

@@ -363,7 +363,7 @@ class _Builder:
             ownership = Ownership.PUBLIC_INSTITUTION
             name = place + rng.choice(names.INSTITUTION_NAMES[industry])
             authority, org_type = ("1", "1") if industry == "S" else ("1", "2")
-            employees = max(employees, rng.randint(20, 300))
+            employees = min(max(employees, rng.randint(20, 300)), self.city.scale.employee_cap)
         else:
             ownership = (_LARGE_OWNERSHIPS if employees >= 500 else _SMALL_OWNERSHIPS).pick(rng)
             name, authority, org_type = self.company_name(district, industry, ownership, employees)

@@ -4,7 +4,8 @@ Rows get explicit primary keys above every existing one (COPY cannot return gene
 so that foreign keys are known before anything is inserted; the id sequences are moved past
 them at the end. Members are the bulk of the work (ID numbers and mobiles are encrypted and
 blind-indexed one by one): on PostgreSQL, worker processes generate and encrypt them lane by
-lane while this process streams their rows into one COPY.
+lane while this process streams their rows into one COPY, with the member table's indexes
+dropped for the load and built once at the end.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gonghui.orgs.demo.bulk import (
     Method,
     bulk_insert,
     copy_text,
+    indexes_rebuilt_after,
     insert_fields,
     next_id,
     reset_sequences,
@@ -36,7 +38,7 @@ from gonghui.orgs.demo.bulk import (
 from gonghui.orgs.demo.generator import LANES, DemoCity, lane_members
 from gonghui.orgs.demo.members import KeyBases, MemberCopyLines, member_instance
 from gonghui.orgs.demo.progress import Progress, TableStats
-from gonghui.orgs.demo.worker import WorkerFailed, produce_rows
+from gonghui.orgs.demo.worker import WorkerFailed, produce_copy_chunks
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Workplace
 
 T = TypeVar("T")
@@ -91,11 +93,9 @@ def load_city(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
         bulk_insert(Workplace, progress.count(stats, [workplace_instances(city, bases)]), method=chosen)
     with progress.table("members", city.member_count) as stats:
         if chosen == "copy":
-            copy_text(
-                Member,
-                insert_fields(Member),
-                _counted(progress, stats, member_copy_chunks(city, bases, workers)),
-            )
+            chunks = _counted(progress, stats, member_copy_chunks(city, bases, workers))
+            with indexes_rebuilt_after(Member):
+                copy_text(Member, insert_fields(Member), chunks)
         else:
             members = (
                 member_instance(spec, bases) for lane in range(LANES) for spec in lane_members(city, lane)
@@ -177,8 +177,8 @@ def member_copy_chunks(city: DemoCity, bases: KeyBases, workers: int) -> Iterato
     chunks = context.Queue(maxsize=4 * workers)
     processes = [
         context.Process(
-            target=produce_rows,
-            args=(pickle.dumps((city, bases, list(range(w, LANES, workers)))), chunks),
+            target=produce_copy_chunks,
+            args=(pickle.dumps((city.scale, city.seed, bases, list(range(w, LANES, workers)))), chunks),
             daemon=True,
         )
         for w in range(workers)

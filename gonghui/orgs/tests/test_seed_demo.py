@@ -159,13 +159,21 @@ def test_the_same_seed_generates_the_same_city_and_another_seed_a_different_one(
     assert fingerprint(7)[1:] != fingerprint(8)[1:]
 
 
+def member_indexes() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'members_member'")
+        return set(cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
 @pytest.mark.postgres
 def test_copy_with_worker_processes_loads_the_same_rows_as_bulk_create():
+    indexes = member_indexes()
     city = generate_city(SCALES["tiny"], 11, root_step=next_root_step())
     load_demo(city, progress=Progress(lambda line: None), method="copy", workers=2)
     copied = set(Member.objects.values_list("id_number_index", "mobile_index", "org__code"))
     assert Org.objects.find_problems() == ([], [], [], [], [])
+    assert member_indexes() == indexes
 
     reset_demo()
     city = generate_city(SCALES["tiny"], 11, root_step=next_root_step())
