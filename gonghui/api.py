@@ -44,7 +44,7 @@ Every 4xx (and the 500 that must never happen) has one JSON body, `ErrorOut`:
 
 - `code`: stable, English snake_case; clients branch on it. The codes are listed in `ERROR_CODES`;
   a `DomainError` may bring a more specific one (e.g. `invalid_transition`).
-- `message`: one sentence for people, in the request's language (Chinese unless asked otherwise).
+- `message`: one sentence for people, in Chinese.
 - `fields`: field path → messages; `{}` when the error is not about particular fields.
 
 Field paths name the place in the request as the client wrote it:

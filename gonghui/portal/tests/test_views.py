@@ -194,7 +194,8 @@ def test_large_font_toggle_needs_the_csrf_token():
     assert response.status_code == 403
 
 
-def test_english_browsers_get_english_with_the_right_lang(client):
+def test_browsers_set_to_english_still_get_the_chinese_ui(client):
     html = _html(client.get("/", headers={"accept-language": "en"}))
-    assert '<html lang="en"' in html
-    assert "Member services" in html
+    assert '<html lang="zh-Hans"' in html
+    assert "会员服务" in html
+    assert "Member services" not in html
