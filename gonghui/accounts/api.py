@@ -8,21 +8,19 @@ with either kind of credential, so that a script can revoke its own token.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import ConfigDict
 
 from gonghui.accounts import services
 from gonghui.accounts.models import AccountKind, ApiToken
 from gonghui.api import SessionAuth, UserRateThrottle, request_user
-from gonghui.core.text import normalize_text
+from gonghui.core.inputs import CleanText
 
 router = Router(tags=["accounts"])
 
@@ -55,25 +53,11 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(description="The token itself. It is shown only in this response: store it now.")
 
 
-def _normalized(value: Any) -> Any:
-    # Anything but a string is left for pydantic to refuse with its type error.
-    return normalize_text(value) if isinstance(value, str) else value
-
-
-def _printable(value: str) -> str:
-    # Control characters and lone surrogates cannot be shown, and PostgreSQL refuses NUL outright.
-    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
-        raise ValueError(_("Use letters, digits, spaces and punctuation only."))
-    return value
-
-
 TokenName = Annotated[
-    str,
-    BeforeValidator(_normalized),
+    CleanText,
     Field(
         min_length=1, max_length=60, description="What the token is for; 1 to 60 characters after trimming."
     ),
-    AfterValidator(_printable),
 ]
 
 

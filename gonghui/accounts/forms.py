@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.backends import normalize_login
+from gonghui.core.inputs import CleanCharField
 
 
 class LoginForm(AuthenticationForm):
@@ -52,7 +53,7 @@ class OtpCodeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = CleanCharField(
         label=_("Token name"),
         max_length=60,
         help_text=_("What the token is for, for example the name of the system that uses it."),
@@ -64,14 +65,6 @@ class ApiTokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
         initial=90,
     )
-
-    def clean_name(self) -> str:
-        from gonghui.core.text import normalize_text
-
-        name = normalize_text(self.cleaned_data["name"])
-        if not name:
-            raise forms.ValidationError(_("Give the token a name."), code="required")
-        return name
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"name": self.cleaned_data["name"], "expires_in_days": self.cleaned_data["expires_in_days"]}

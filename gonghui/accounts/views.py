@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -129,6 +130,15 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:otp_setup")
 
 
+TOKEN_COLUMNS = [
+    {"key": "name", "label": _lazy("Name")},
+    {"key": "prefix", "label": _lazy("Starts with"), "template": "accounts/_token_prefix.html"},
+    {"key": "expires_at", "label": _lazy("Expires"), "class": "nowrap"},
+    {"key": "last_used_at", "label": _lazy("Last used"), "class": "nowrap"},
+    {"key": "revoked_at", "label": _lazy("Status"), "template": "accounts/_token_status.html"},
+]
+
+
 @member_area
 def tokens(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -141,7 +151,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
             _apply_error(form, error)
         else:
             form = ApiTokenForm()
-    context = {"form": form, "new_token": new_token, "tokens": ApiToken.objects.filter(user=user)}
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": ApiToken.objects.filter(user=user),
+        "columns": TOKEN_COLUMNS,
+    }
     return render(request, "accounts/tokens.html", context)
 
 

@@ -1,0 +1,45 @@
+"""Text input as people type it, made clean once for forms and API schemas alike.
+
+Every free-text field goes through `normalize_text` (full-width ASCII to half-width, runs of
+whitespace to one space, trimmed) and refuses control characters, which cannot be shown and
+which PostgreSQL refuses outright (NUL). Forms use `CleanCharField`; ninja schemas `CleanText`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator, BeforeValidator
+
+from gonghui.core.text import normalize_text
+
+
+def _normalized(value: Any) -> Any:
+    # Anything but a string is left for the field or pydantic to refuse with its type error.
+    return normalize_text(value) if isinstance(value, str) else value
+
+
+def has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(char) in {"Cc", "Cs"} for char in value)
+
+
+def _printable(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError(_("Use letters, digits, spaces and punctuation only."))
+    return value
+
+
+CleanText = Annotated[str, BeforeValidator(_normalized), AfterValidator(_printable)]
+
+
+class CleanCharField(forms.CharField):
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(_normalized(value))
+        if text and has_control_characters(text):
+            message = _("Use letters, digits, spaces and punctuation only.")
+            raise ValidationError(message, code="control_characters")
+        return text
