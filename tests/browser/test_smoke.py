@@ -97,3 +97,16 @@ def test_console_pages_have_no_serious_accessibility_violations(live_server, des
     desktop.goto(live_server.url + path)
     assert axe_violations(desktop) == []
     screenshot(desktop, "console" + path.strip("/").replace("/", "-"))
+
+
+def test_the_interactive_api_docs_work_under_our_csp_without_any_cdn(live_server, desktop):
+    make_officer("zhang.san")
+    sign_in(desktop, live_server.url, "zhang.san", PASSWORD)
+    requested: list[str] = []
+    desktop.on("request", lambda request: requested.append(request.url))
+    desktop.goto(live_server.url + "/api/v1/docs")
+    desktop.get_by_text("Gonghui API").first.wait_for()
+    assert desktop.get_by_text("/api/v1/me").first.is_visible()
+    assert all(url.startswith((live_server.url, "data:")) for url in requested)
+    assert [e for e in desktop.console_errors if "Content Security Policy" in e] == []
+    screenshot(desktop, "api-docs")
