@@ -106,7 +106,7 @@ from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 from pydantic import BaseModel
 
-from gonghui.accounts.decorators import second_factor_redirect
+from gonghui.accounts.decorators import pending_second_factor
 from gonghui.accounts.models import User
 from gonghui.accounts.services import authenticate_api_token
 from gonghui.core.errors import DomainError
@@ -302,7 +302,7 @@ class SessionAuth(APIKeyCookie):
         user = request.user
         if not isinstance(user, User) or not user.is_active:
             return None
-        if second_factor_redirect(request) is not None:
+        if pending_second_factor(request) is not None:
             raise SecondFactorRequired
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise CsrfFailed

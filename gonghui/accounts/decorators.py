@@ -15,15 +15,16 @@ from gonghui.accounts.services import confirmed_totp_device
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
-def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
-    """Where an officer must go before the console: verify the code, or set one up if required."""
+def pending_second_factor(request: HttpRequest) -> str | None:
+    """The page a signed-in user must pass before the console or the API, as a URL name:
+    verify the code (a device is set up), set one up (the role requires it), or None."""
     user = request.user
     if getattr(user, "is_verified", lambda: False)():
         return None
     if confirmed_totp_device(user) is not None:  # type: ignore[arg-type]
-        return redirect_to_login(request.get_full_path(), "accounts:otp_verify")
+        return "accounts:otp_verify"
     if getattr(user, "otp_required", False):
-        return redirect_to_login(request.get_full_path(), "accounts:otp_setup")
+        return "accounts:otp_setup"
     return None
 
 
@@ -34,9 +35,9 @@ def officer_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not getattr(request.user, "is_officer", False):
             raise PermissionDenied
-        detour = second_factor_redirect(request)
-        if detour is not None:
-            return detour
+        step = pending_second_factor(request)
+        if step is not None:
+            return redirect_to_login(request.get_full_path(), step)
         return view(request, *args, **kwargs)
 
     return cast("View", wrapper)
