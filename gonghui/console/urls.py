@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from gonghui.console import views
 
@@ -7,4 +7,5 @@ app_name = "console"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit"),
+    path("orgs/", include("gonghui.orgs.urls")),
 ]

@@ -53,8 +53,15 @@ def record_audit(
     obj: models.Model | None = None,
     changes: Mapping[str, list[Any]] | None = None,
     note: str = "",
+    org: Any = None,
 ) -> AuditEvent:
-    """Append one audit event. `actor` is a user or None for the system itself."""
+    """Append one audit event. `actor` is a user or None for the system itself.
+
+    `org` is the org whose subtree the event belongs to (officers above it see the event); when
+    omitted it is taken from `obj.org`, or `obj` itself when `obj` is an org.
+    """
+    if org is None and obj is not None:
+        org = obj if hasattr(obj, "steplen") else getattr(obj, "org", None)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
@@ -66,4 +73,5 @@ def record_audit(
         changes=dict(changes or {}),
         note=note[:500],
         ip_address=current_client_ip(),
+        org_path=getattr(org, "path", "") or "",
     )

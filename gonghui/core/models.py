@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.orgs.scoping import ScopedQuerySet
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -11,6 +13,11 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    # Events about no org (sign-ins, tokens) have an empty path: only superusers see them.
+    scope_fields = ("org_path",)
 
 
 class AuditEvent(models.Model):
@@ -36,7 +43,12 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The tree path of the org the change belongs to, copied at the time: scoping the log must
+    # not depend on the object still existing, or on where its org sits today.
+    org_path = models.CharField(_("organisation path"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

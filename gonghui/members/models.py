@@ -20,6 +20,7 @@ from gonghui.core.mobile import mask_mobile
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.text import mask_name
 from gonghui.orgs.models import Org, Workplace
+from gonghui.orgs.scoping import ScopedQuerySet
 
 
 class Sex(models.TextChoices):
@@ -34,7 +35,7 @@ class MemberStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
-class MemberQuerySet(models.QuerySet["Member"]):
+class MemberQuerySet(ScopedQuerySet["Member"]):
     def active(self) -> MemberQuerySet:
         return self.filter(status=MemberStatus.ACTIVE)
 

@@ -6,14 +6,36 @@ indexed column, which is what scoping (an officer sees only their own subtree) i
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.orgs.permissions import Role
+from gonghui.orgs.scoping import ScopedQuerySet, ScopedQuerySetMixin
+
+__all__ = [
+    "FederationLevel",
+    "Industry",
+    "JointUnionArea",
+    "OfficerPosition",
+    "OfficerTerm",
+    "Org",
+    "OrgCoverage",
+    "OrgHistory",
+    "OrgHistoryAction",
+    "OrgKind",
+    "OrgStatus",
+    "Ownership",
+    "Role",
+    "RoleGrant",
+    "Workplace",
+]
 
 
 class OrgKind(models.TextChoices):
@@ -42,7 +64,9 @@ class OrgStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
-class OrgQuerySet(MP_NodeQuerySet):
+class OrgQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    scope_fields = ("path",)
+
     def active(self) -> OrgQuerySet:
         return self.filter(status=OrgStatus.ACTIVE)
 
@@ -77,6 +101,18 @@ class Org(MP_Node, TimeStampedModel):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
+    dissolved_on = models.DateField(_("dissolution date"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
+    )
+    # Federations always approve founding applications under them; a federation may delegate
+    # that authority to a community or regional joint union.
+    holds_founding_authority = models.BooleanField(_("holds founding approval authority"), default=False)
 
     objects = OrgManager()
 
@@ -97,6 +133,73 @@ class Org(MP_Node, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == OrgStatus.ACTIVE
+
+    @property
+    def may_approve_founding(self) -> bool:
+        return self.is_active and (self.kind == OrgKind.FEDERATION or self.holds_founding_authority)
+
+
+class OrgHistoryAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    MOVED = "moved", _("Moved")
+    MERGED_INTO = "merged_into", _("Merged into another union")
+    ABSORBED = "absorbed", _("Absorbed another union")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+class OrgHistory(models.Model):
+    """The life of an org in the tree: what `AuditEvent` says in general, here per org and
+    queryable (where a union used to sit, what it absorbed, how many members moved)."""
+
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="history"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=OrgHistoryAction.choices)
+    from_parent = models.ForeignKey(
+        Org,
+        verbose_name=_("previous parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_parent = models.ForeignKey(
+        Org, verbose_name=_("new parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    other_org = models.ForeignKey(
+        Org,
+        verbose_name=_("other organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    members_moved = models.PositiveIntegerField(_("members moved"), default=0)
+    workplaces_moved = models.PositiveIntegerField(_("workplaces moved"), default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = ScopedQuerySet["OrgHistory"].as_manager()
+
+    class Meta:
+        verbose_name = _("organisation history entry")
+        verbose_name_plural = _("organisation history")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.get_action_display()}"
 
 
 class Industry(models.TextChoices):
@@ -136,6 +239,15 @@ class Ownership(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class WorkplaceQuerySet(ScopedQuerySet["Workplace"]):
+    # A workplace without a union is still in someone's area: the federation or joint union
+    # whose territory it lies in sees it (that is who founds its union).
+    scope_fields = ("jurisdiction__path", "union__path")
+
+    def without_union(self) -> WorkplaceQuerySet:
+        return self.filter(is_unionised=False)
+
+
 class Workplace(TimeStampedModel):
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=120, db_index=True)
@@ -153,6 +265,17 @@ class Workplace(TimeStampedModel):
         related_name="workplaces",
     )
     is_unionised = models.BooleanField(_("has a union"), default=False, db_index=True)
+    jurisdiction = models.ForeignKey(
+        Org,
+        verbose_name=_("area federation"),
+        help_text=_("The township federation or joint union whose area the workplace lies in."),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workplaces_in_area",
+    )
+
+    objects = WorkplaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("workplace")
@@ -160,14 +283,6 @@ class Workplace(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    FEDERATION_ADMIN = "federation_admin", _("Federation administrator")
-    UNION_OFFICER = "union_officer", _("Union officer")
-    CASE_HANDLER = "case_handler", _("Rights case handler")
-    FINANCE_OFFICER = "finance_officer", _("Finance officer")
-    AUDITOR = "auditor", _("Read-only auditor")
 
 
 class RoleGrant(TimeStampedModel):
@@ -181,6 +296,8 @@ class RoleGrant(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
+    objects = ScopedQuerySet["RoleGrant"].as_manager()
+
     class Meta:
         verbose_name = _("role grant")
         verbose_name_plural = _("role grants")
@@ -188,3 +305,86 @@ class RoleGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+
+class OfficerPosition(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR_FULL_TIME = "vice_chair_full", _("Vice chair (full-time)")
+    VICE_CHAIR_PART_TIME = "vice_chair_part", _("Vice chair (part-time)")
+    ASSISTANT = "assistant", _("Union assistant")
+    COMMITTEE_MEMBER = "committee", _("Committee member")
+
+
+class OfficerTermQuerySet(ScopedQuerySet["OfficerTerm"]):
+    def current(self, on: date) -> OfficerTermQuerySet:
+        return self.filter(term_start__lte=on, term_end__gte=on, ended_on__isnull=True)
+
+    def ending_within(self, on: date, days: int) -> OfficerTermQuerySet:
+        return self.current(on).filter(term_end__lte=on + timedelta(days=days))
+
+
+class OfficerTerm(TimeStampedModel):
+    """One person in one position of one union's committee for one term."""
+
+    org = models.ForeignKey(
+        Org, verbose_name=_("union"), on_delete=models.CASCADE, related_name="officer_terms"
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
+    position = models.CharField(_("position"), max_length=16, choices=OfficerPosition.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("console account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer_terms",
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    elected_on = models.DateField(_("election date"), null=True, blank=True)
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"))
+    ended_on = models.DateField(_("left office on"), null=True, blank=True)
+
+    objects = OfficerTermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("officer term")
+        verbose_name_plural = _("officer terms")
+        ordering = ["org", "position", "term_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(term_end__gte=models.F("term_start")), name="officer_term_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["term_end"], name="officer_term_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.get_position_display()} · {self.name}"
+
+
+class OrgCoverage(models.Model):
+    """Coverage figures of an org's whole subtree, kept by `refresh_coverage` (a background task),
+    so that the figures for the city root are one row read, not a scan of millions of members."""
+
+    org = models.OneToOneField(
+        Org,
+        verbose_name=_("organisation"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+    )
+    unions = models.PositiveIntegerField(_("unions"), default=0)
+    workplaces = models.PositiveIntegerField(_("workplaces"), default=0)
+    unionised_workplaces = models.PositiveIntegerField(_("unionised workplaces"), default=0)
+    employees = models.PositiveBigIntegerField(_("employees"), default=0)
+    members = models.PositiveBigIntegerField(_("members"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    objects = ScopedQuerySet["OrgCoverage"].as_manager()
+
+    class Meta:
+        verbose_name = _("coverage figures")
+        verbose_name_plural = _("coverage figures")
+
+    def __str__(self) -> str:
+        return str(self.org)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from gonghui.accounts.models import User
 
 PASSWORD = "Correct-Horse-42"
@@ -19,3 +23,14 @@ def make_officer(
         user.otp_required = True
         user.save(update_fields=["otp_required"])
     return user
+
+
+def sign_in_verified(client: Client, user: User) -> None:
+    """Sign `user` in on the test client as if they had also passed the one-time code step,
+    so tests of pages behind a required second factor need not type codes."""
+    client.force_login(user)
+    if user.otp_required or user.is_superuser:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

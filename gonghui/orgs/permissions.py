@@ -1,0 +1,85 @@
+"""Named permissions and what each role grants.
+
+A role grant is (user, org, role); it gives the role's permissions on the org and everything
+under it. Code asks for a permission (`Perm.ORG_CHANGE`), never for a role, so that what a role
+may do is decided here and only here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FEDERATION_ADMIN = "federation_admin", _("Federation administrator")
+    UNION_OFFICER = "union_officer", _("Union officer")
+    CASE_HANDLER = "case_handler", _("Rights case handler")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    AUDITOR = "auditor", _("Read-only auditor")
+
+
+class Perm(StrEnum):
+    ORG_VIEW = "orgs.view"
+    ORG_CHANGE = "orgs.change"  # edit details, add sub-orgs
+    ORG_RESTRUCTURE = "orgs.restructure"  # move, merge, dissolve
+    WORKPLACE_VIEW = "workplaces.view"
+    WORKPLACE_CHANGE = "workplaces.change"
+    OFFICER_VIEW = "officers.view"
+    OFFICER_CHANGE = "officers.change"
+    ROLE_GRANT = "roles.grant"
+    FOUNDING_VIEW = "founding.view"
+    FOUNDING_CHANGE = "founding.change"  # notices, applications
+    FOUNDING_APPROVE = "founding.approve"  # only where the org also holds approval authority
+    RATING_VIEW = "ratings.view"
+    RATING_ASSESS = "ratings.assess"  # a union's own self-assessment
+    RATING_REVIEW = "ratings.review"  # the superior org's review; also edits checklists
+    COVERAGE_VIEW = "coverage.view"
+    MEMBER_VIEW = "members.view"
+    MEMBER_CHANGE = "members.change"
+    MEMBER_REVEAL = "members.reveal"  # see ID and mobile numbers unmasked (each reveal audited)
+    AUDIT_VIEW = "audit.view"
+    RIGHTS_VIEW = "rights.view"
+    RIGHTS_HANDLE = "rights.handle"
+    FINANCE_VIEW = "finance.view"
+    FINANCE_CHANGE = "finance.change"
+
+
+_VIEW = frozenset(
+    {
+        Perm.ORG_VIEW,
+        Perm.WORKPLACE_VIEW,
+        Perm.OFFICER_VIEW,
+        Perm.FOUNDING_VIEW,
+        Perm.RATING_VIEW,
+        Perm.COVERAGE_VIEW,
+        Perm.MEMBER_VIEW,
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.FEDERATION_ADMIN: frozenset(Perm),
+    Role.UNION_OFFICER: _VIEW
+    | {
+        Perm.ORG_CHANGE,
+        Perm.WORKPLACE_CHANGE,
+        Perm.OFFICER_CHANGE,
+        Perm.FOUNDING_CHANGE,
+        Perm.FOUNDING_APPROVE,
+        Perm.RATING_ASSESS,
+        Perm.MEMBER_CHANGE,
+    },
+    Role.CASE_HANDLER: frozenset(
+        {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}
+    ),
+    Role.FINANCE_OFFICER: frozenset(
+        {Perm.ORG_VIEW, Perm.COVERAGE_VIEW, Perm.MEMBER_VIEW, Perm.FINANCE_VIEW, Perm.FINANCE_CHANGE}
+    ),
+    Role.AUDITOR: _VIEW | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW},
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,1 @@
+"""Every write to the org tree, workplaces, officers and role grants; one module per concern."""

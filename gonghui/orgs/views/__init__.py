@@ -1,0 +1,1 @@
+"""Console pages of the orgs app, one module per concern (tree, workplaces, officers, coverage)."""

@@ -1,0 +1,54 @@
+"""Fill empty or fuzzy msgstr entries of the zh_Hans catalogue from JSON files {msgid: msgstr}.
+
+Used by `./dev messages FILE.json ...` after makemessages; entries already translated are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+PO = Path(__file__).resolve().parent.parent / "gonghui/locale/zh_Hans/LC_MESSAGES/django.po"
+
+
+def _unquote(block: str) -> str:
+    return "".join(json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', block))
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def main(paths: list[str]) -> int:
+    translations: dict[str, str] = {}
+    for path in paths:
+        translations.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    entries = PO.read_text(encoding="utf-8").split("\n\n")
+    missing: list[str] = []
+    out: list[str] = []
+    for entry in entries:
+        match = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry, re.M)
+        if not match or "msgid_plural" in entry:
+            out.append(entry)
+            continue
+        msgid = _unquote(match.group(1))
+        msgstr = _unquote(match.group(2))
+        fuzzy = "#, fuzzy" in entry
+        if msgid and (not msgstr or fuzzy):
+            if msgid in translations:
+                entry = entry.replace(match.group(0), f"msgid {match.group(1)}msgstr {_quote(translations[msgid])}\n")
+                entry = re.sub(r"^#, fuzzy\n", "", entry, flags=re.M).replace("#, fuzzy, ", "#, ")
+                entry = re.sub(r"^#\| .*\n?", "", entry, flags=re.M)
+            else:
+                missing.append(msgid)
+        out.append(entry)
+    PO.write_text("\n\n".join(out), encoding="utf-8")
+    for msgid in missing:
+        print(f"untranslated: {msgid}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
