@@ -15,15 +15,22 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.orgs.permissions import Perm
+from gonghui.orgs.scoping import scope_paths
+
 
 def _everyone(user: Any) -> bool:
     return True
 
 
-def federation_level(user: Any) -> bool:
-    """Pages for the city federation only. For now that means superusers; the accounts app's
-    role model will refine this."""
-    return bool(getattr(user, "is_superuser", False))
+def holding(perm: Perm) -> Callable[[Any], bool]:
+    """Visible to users who hold `perm` somewhere (the page itself shows only their scope)."""
+
+    def rule(user: Any) -> bool:
+        paths = scope_paths(user, perm)
+        return paths is None or bool(paths)
+
+    return rule
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,9 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
     ConsoleNavItem("care", _("Care and assistance")),
     ConsoleNavItem("events", _("Events")),
     ConsoleNavItem("reports", _("Reports")),
-    ConsoleNavItem("audit", _("Audit log"), "console:audit", available=True, visible=federation_level),
+    ConsoleNavItem(
+        "audit", _("Audit log"), "console:audit", available=True, visible=holding(Perm.AUDIT_VIEW)
+    ),
     ConsoleNavItem("jobs", _("Background jobs")),
 )
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -16,26 +13,15 @@ from django.views.decorators.http import require_GET
 
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
-from gonghui.console.navigation import federation_level
+from gonghui.console.forms import AuditFilterForm
+from gonghui.console.navigation import holding
 from gonghui.core.models import AuditEvent
+from gonghui.orgs.models import Org
+from gonghui.orgs.permissions import Perm
+from gonghui.orgs.scoping import visible
 from gonghui.orgs.selectors import coverage_summary, scope_roots
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _federation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Federation-level pages: anonymous users go to the login page; anyone else who may not
-    see the page gets the same 404 as for a page that does not exist."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not federation_level(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
@@ -70,20 +56,53 @@ _CURSOR_RE = re.compile(r"[0-9]{1,18}")
 AUDIT_SORTS = {"created_at": "id", "-created_at": "-id"}
 
 
+def _filtered_events(form: AuditFilterForm, user: User) -> QuerySet[AuditEvent]:
+    """The events `user` may see (Perm.AUDIT_VIEW, by the org path copied onto each event),
+    narrowed by the form's valid filters."""
+    events = visible(AuditEvent, user, Perm.AUDIT_VIEW)
+    form.is_valid()  # invalid fields are left out of cleaned_data and shown with their error
+    data = dict(getattr(form, "cleaned_data", {}))
+    if data.get("actor"):
+        events = events.filter(actor__username=data["actor"])
+    if data.get("org"):
+        org = visible(Org, user, Perm.AUDIT_VIEW).filter(code=data["org"]).only("path").first()
+        if org is None:
+            form.add_error("org", _("No organisation with this code in your scope."))
+        else:
+            events = events.filter(org_path__startswith=org.path)
+    if data.get("action"):
+        events = events.filter(action__startswith=data["action"])
+    if data.get("object_type"):
+        events = events.filter(object_type=data["object_type"])
+        if data.get("object_id"):
+            events = events.filter(object_id=data["object_id"])
+    if data.get("since"):
+        events = events.filter(created_at__date__gte=data["since"])
+    if data.get("until"):
+        events = events.filter(created_at__date__lte=data["until"])
+    return events
+
+
 @require_GET
-@_federation_only
 @officer_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit trail, newest first, keyset-paged on the primary key (append-only table, so
-    id order is time order and paging stays fast however many rows there are).
-    Federation level only; everyone else gets the same 404 as a missing page."""
+    """The audit trail of the officer's scope, newest first, keyset-paged on the primary key
+    (append-only table, so id order is time order and paging stays fast however many rows
+    there are). Without Perm.AUDIT_VIEW anywhere the page answers 404, like a missing page."""
+    user = request.user
+    assert isinstance(user, User)
+    if not holding(Perm.AUDIT_VIEW)(user):
+        raise Http404
     sort = request.GET.get("sort", "-created_at")
     if sort not in AUDIT_SORTS:
         sort = "-created_at"
     order = AUDIT_SORTS[sort]
-    events = AuditEvent.objects.only(
-        "id", "created_at", "actor_label", "action", "object_type", "object_repr", "ip_address"
-    ).order_by(order)
+    form = AuditFilterForm(request.GET or None)
+    events = (
+        _filtered_events(form, user)
+        .only("id", "created_at", "actor_label", "action", "object_type", "object_repr", "ip_address")
+        .order_by(order)
+    )
     raw_cursor = request.GET.get("cursor", "")
     cursor = int(raw_cursor) if _CURSOR_RE.fullmatch(raw_cursor) else None
     if cursor is not None:
@@ -91,6 +110,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     rows = list(events[: AUDIT_PAGE_SIZE + 1])
     next_cursor = rows[AUDIT_PAGE_SIZE - 1].pk if len(rows) > AUDIT_PAGE_SIZE else None
     context = {
+        "form": form,
         "table_id": "audit-table",
         "caption": _("Audit events, newest first") if order == "-id" else _("Audit events, oldest first"),
         "columns": [
@@ -102,10 +122,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             {"key": "ip_address", "label": _("Source IP"), "class": "nowrap"},
         ],
         "rows": rows[:AUDIT_PAGE_SIZE],
+        "row_id": "pk",
         "sort": sort,
         "cursor": cursor,
         "next_cursor": next_cursor,
-        "empty_message": _("No audit events recorded yet."),
+        "empty_message": _("No audit events match.")
+        if form.has_changed()
+        else _("No audit events recorded yet."),
         "console_section": "audit",
     }
     template = "components/table.html" if _is_htmx_partial(request) else "console/audit_log.html"

@@ -15,7 +15,7 @@ ENDPOINTS = [
         url=lambda event: "/console/audit/",
         make=_audit_event,
         role=Role.AUDITOR,
-        listed=lambda response, event: f'data-audit-event="{event.pk}"' in response.content.decode(),
+        listed=lambda response, event: f'data-row-id="{event.pk}"' in response.content.decode(),
     ),
 ]
 UNSCOPED = {"console:dashboard": "figures of the signed-in officer's own grants only (selectors.scope_roots)"}

@@ -62,7 +62,12 @@ class ScopeWorld:
 
 def build_world() -> ScopeWorld:
     city = Org.objects.add_root(
-        create_kwargs={"code": "SCOPE-CITY", "name": "测试市总工会", "kind": OrgKind.FEDERATION, "level": FederationLevel.CITY}
+        create_kwargs={
+            "code": "SCOPE-CITY",
+            "name": "测试市总工会",
+            "kind": OrgKind.FEDERATION,
+            "level": FederationLevel.CITY,
+        }
     )
 
     def child(parent: Org, code: str, name: str, **extra: Any) -> Org:
@@ -130,7 +135,9 @@ def _listed(endpoint: ScopedEndpoint, response: HttpResponse, obj: Any) -> bool:
     return str(obj) in response.content.decode()
 
 
-def _request(endpoint: ScopedEndpoint, client: Client, url: str, data: Mapping[str, Any] | None) -> HttpResponse:
+def _request(
+    endpoint: ScopedEndpoint, client: Client, url: str, data: Mapping[str, Any] | None
+) -> HttpResponse:
     method = endpoint.method.lower()
     call = getattr(client, method)
     if data is None:

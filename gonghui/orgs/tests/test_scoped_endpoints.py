@@ -79,10 +79,19 @@ urlpatterns = [
 ]
 
 
+LEAKY = ScopedEndpoint(covers="leaky", action="detail", url=lambda org: f"/console/leaky/{org.pk}/")
+
+
+def test_the_unscoped_endpoint_serves_its_own_officer(settings) -> None:
+    settings.ROOT_URLCONF = __name__
+    check_endpoint(LEAKY, "own_officer", build_world())
+
+
 def test_an_endpoint_without_scoping_fails_the_base(settings) -> None:
     settings.ROOT_URLCONF = __name__
-    leaky = ScopedEndpoint(covers="leaky", action="detail", url=lambda org: f"/console/leaky/{org.pk}/")
-    check_endpoint(leaky, "own_officer", build_world())  # it does serve its own org …
     with pytest.raises(AssertionError, match="expected \\{404\\}"):
-        check_endpoint(leaky, "sibling_officer", build_world())  # … and, wrongly, everyone's
+        check_endpoint(LEAKY, "sibling_officer", build_world())
+
+
+def test_an_unregistered_console_page_fails_the_coverage_check() -> None:
     assert uncovered(console_routes(__name__)) == {"leaky"}
