@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from gonghui.accounts.models import User
 from gonghui.core.crypto import blind_index
 from gonghui.members.models import Member
@@ -15,10 +17,12 @@ from gonghui.orgs.demo import names
 from gonghui.orgs.demo.generator import DemoCity
 from gonghui.orgs.demo.members import MOBILE_CONTEXT
 from gonghui.orgs.models import Org, Role, RoleGrant
+from gonghui.orgs.services.roles import requires_second_factor
 
 DEMO_PASSWORD = "Gonghui-2026"  # noqa: S105 - documented in the README for the demo only
 MEMBER_MOBILE = "19900000001"
 GIG_WORKER_MOBILE = "19900000002"
+DEMO_DEVICE_NAME = "demo"
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,14 @@ def create_demo_accounts(city: DemoCity) -> None:
         user = User.objects.create_officer(
             username=account.username, password=DEMO_PASSWORD, display_name=account.display_name
         )
-        RoleGrant.objects.create(user=user, org=orgs[account.scope], role=account.role)
+        org = orgs[account.scope]
+        RoleGrant.objects.create(user=user, org=org, role=account.role)
+        if requires_second_factor(org):
+            # As grant_role would: federation-level roles sign in with a one-time code. The
+            # demo gives them an authenticator already; `gonghui demo-otp-code` shows its code.
+            user.otp_required = True
+            user.save(update_fields=["otp_required"])
+            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     for account in MEMBERS:
         if account.username not in existing:
             _member_account(account.username, orgs[account.scope])

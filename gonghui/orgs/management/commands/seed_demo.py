@@ -80,3 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in OFFICERS + MEMBERS:
             self.stdout.write(f"  {account.username:<18} {account.description}")
+        self.stdout.write(
+            "Federation-level officers (city.admin, district.officer, rights.handler, finance.officer,"
+            " auditor) also need a one-time code: .venv/bin/gonghui demo-otp-code <username>"
+        )
