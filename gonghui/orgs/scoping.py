@@ -18,6 +18,7 @@ from functools import reduce
 from operator import or_
 from typing import Any, ClassVar, Self, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -116,5 +117,5 @@ def get_visible(source: type[M] | models.QuerySet[M], user: Any, perm: Perm, **l
     queryset = visible(source, user, perm)
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:  # ValueError: a malformed key
+    except (ObjectDoesNotExist, ValueError) as exc:  # ValueError: a malformed key
         raise Http404 from exc
