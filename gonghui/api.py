@@ -118,6 +118,14 @@ logger = logging.getLogger(__name__)
 ROUTERS: tuple[tuple[str, str], ...] = (
     ("/", "gonghui.accounts.api.router"),  # /me, /tokens
     ("/jobs", "gonghui.jobs.api.router"),
+    ("/founding", "gonghui.founding.api.router"),
+    ("/ratings", "gonghui.ratings.api.router"),
+    ("/coverage", "gonghui.orgs.api.coverage.router"),
+    ("/members", "gonghui.members.api.router"),
+    ("/orgs", "gonghui.orgs.api.tree.router"),
+    ("/officers", "gonghui.orgs.api.officers.router"),
+    ("/role-grants", "gonghui.orgs.api.officers.role_grants_router"),
+    ("/workplaces", "gonghui.orgs.api.workplaces.router"),
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

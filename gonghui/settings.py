@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.jobs",
+    "gonghui.founding",
+    "gonghui.ratings",
     "gonghui.portal",
     "gonghui.console",
 ]
@@ -317,6 +319,11 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 
 GONGHUI_SITE_NAME = env_str("GONGHUI_SITE_NAME", "工会 Gonghui")
 GONGHUI_CITY_NAME = env_str("GONGHUI_CITY_NAME", "示范市")
+# Workplaces with at least this many employees are listed as due to found a union (工会法第十一条:
+# 25 members or more must have a union committee).
+FOUNDING_EMPLOYEE_THRESHOLD = env_int("FOUNDING_EMPLOYEE_THRESHOLD", 25)
+if FOUNDING_EMPLOYEE_THRESHOLD < 1:
+    raise ImproperlyConfigured("FOUNDING_EMPLOYEE_THRESHOLD must be a positive number of employees")
 
 LOGGING = {
     "version": 1,
@@ -328,5 +335,7 @@ LOGGING = {
         # Axes logs usernames (mobile numbers for members): personal data stays out of logs.
         "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -56,8 +56,31 @@ class ConsoleNavItem:
 
 CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
     ConsoleNavItem("dashboard", _("Dashboard"), "console:dashboard", available=True),
-    ConsoleNavItem("orgs", _("Organisations")),
-    ConsoleNavItem("members", _("Members")),
+    ConsoleNavItem("orgs", _("Organisations"), "console:orgs:tree", available=True),
+    ConsoleNavItem(
+        "workplaces",
+        _("Workplaces"),
+        "console:orgs:workplaces",
+        available=True,
+        visible=holding(Perm.WORKPLACE_VIEW),
+    ),
+    ConsoleNavItem("officers", _("Officers"), "console:orgs:officers", available=True),
+    ConsoleNavItem("founding", _("Founding unions"), "console:founding:unfounded", available=True),
+    ConsoleNavItem(
+        "ratings",
+        _("Vitality ratings"),
+        "console:ratings:list",
+        available=True,
+        visible=holding(Perm.RATING_VIEW),
+    ),
+    ConsoleNavItem(
+        "coverage",
+        _("Coverage statistics"),
+        "console:orgs:coverage",
+        available=True,
+        visible=holding(Perm.COVERAGE_VIEW),
+    ),
+    ConsoleNavItem("members", _("Members"), "console:members:list", available=True),
     ConsoleNavItem("benefits", _("Benefits")),
     ConsoleNavItem("rights", _("Rights protection")),
     ConsoleNavItem("care", _("Care and assistance")),

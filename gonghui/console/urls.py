@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit"),
     path("orgs/", include("gonghui.orgs.urls")),
+    path("members/", include("gonghui.members.urls")),
+    path("founding/", include("gonghui.founding.urls")),
+    path("ratings/", include("gonghui.ratings.urls")),
 ]

@@ -89,7 +89,9 @@ class Member(TimeStampedModel):
                 name="member_one_active_membership",
             ),
         ]
-        indexes = [models.Index(fields=["org", "status"], name="member_org_status_idx")]
+        # (org, status, id): a union's members of one status in id order, which the member list
+        # pages through (gonghui.members.selectors); its prefix serves counts per union.
+        indexes = [models.Index(fields=["org", "status", "id"], name="member_org_status_id_idx")]
 
     def __str__(self) -> str:
         return self.masked_name

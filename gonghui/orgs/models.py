@@ -7,24 +7,32 @@ indexed column, which is what scoping (an officer sees only their own subtree) i
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from gonghui.core.mobile import mask_mobile
 from gonghui.core.models import TimeStampedModel
 from gonghui.orgs.permissions import Role
 from gonghui.orgs.scoping import ScopedQuerySet, ScopedQuerySetMixin
 
 __all__ = [
     "FederationLevel",
+    "ImportKind",
+    "ImportMode",
+    "ImportProblem",
     "Industry",
     "JointUnionArea",
+    "ListImport",
     "OfficerPosition",
     "OfficerTerm",
+    "OfficerTermQuerySet",
+    "OfficerTermState",
     "Org",
     "OrgCoverage",
     "OrgHistory",
@@ -284,6 +292,9 @@ class Workplace(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("console:orgs:workplace_detail", args=[self.pk])
+
 
 class RoleGrant(TimeStampedModel):
     """(user, org, role): the role applies to the org and its whole subtree."""
@@ -315,12 +326,77 @@ class OfficerPosition(models.TextChoices):
     COMMITTEE_MEMBER = "committee", _("Committee member")
 
 
+class OfficerTermState(models.TextChoices):
+    """Where a term stands on a given day (see `OfficerTermQuerySet.in_state`)."""
+
+    CURRENT = "current", _("In office")
+    UPCOMING = "upcoming", _("Not started yet")
+    OVERDUE = "overdue", _("Term over, no successor recorded")
+    ENDED = "ended", _("Left office")
+
+
+# Committee order, for lists: the chair first, members last.
+POSITION_ORDER = ("chair", "vice_chair_full", "vice_chair_part", "assistant", "committee")
+
+
 class OfficerTermQuerySet(ScopedQuerySet["OfficerTerm"]):
     def current(self, on: date) -> OfficerTermQuerySet:
         return self.filter(term_start__lte=on, term_end__gte=on, ended_on__isnull=True)
 
     def ending_within(self, on: date, days: int) -> OfficerTermQuerySet:
         return self.current(on).filter(term_end__lte=on + timedelta(days=days))
+
+    def upcoming(self, on: date) -> OfficerTermQuerySet:
+        return self.filter(term_start__gt=on, ended_on__isnull=True)
+
+    def overdue(self, on: date) -> OfficerTermQuerySet:
+        """Past their end date with nobody recorded as leaving: an election is due."""
+        return self.filter(term_end__lt=on, ended_on__isnull=True)
+
+    def ended(self) -> OfficerTermQuerySet:
+        return self.filter(ended_on__isnull=False)
+
+    def in_state(self, state: OfficerTermState | str, on: date) -> OfficerTermQuerySet:
+        if state == OfficerTermState.UPCOMING:
+            return self.upcoming(on)
+        if state == OfficerTermState.OVERDUE:
+            return self.overdue(on)
+        if state == OfficerTermState.ENDED:
+            return self.ended()
+        return self.current(on)
+
+    def matching(
+        self,
+        *,
+        on: date,
+        org_id: int | None = None,
+        position: str | None = None,
+        state: str | None = None,
+        name: str = "",
+        ending_within_days: int | None = None,
+    ) -> OfficerTermQuerySet:
+        """The filters of the officer lists (console and API). Terms ending within some days
+        come soonest first; everything else in committee order."""
+        terms = self
+        if org_id is not None:
+            terms = terms.filter(org_id=org_id)
+        if position:
+            terms = terms.filter(position=position)
+        if state:
+            terms = terms.in_state(state, on)
+        if name:
+            terms = terms.filter(name__icontains=name)
+        if ending_within_days is not None:
+            return terms.ending_within(on, ending_within_days).order_by("term_end", "org__path", "pk")
+        return terms.in_committee_order()
+
+    def in_committee_order(self) -> OfficerTermQuerySet:
+        rank = models.Case(
+            *(models.When(position=position, then=i) for i, position in enumerate(POSITION_ORDER)),
+            default=len(POSITION_ORDER),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(position_rank=rank).order_by("org__path", "position_rank", "term_start", "pk")
 
 
 class OfficerTerm(TimeStampedModel):
@@ -344,6 +420,7 @@ class OfficerTerm(TimeStampedModel):
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
     ended_on = models.DateField(_("left office on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for leaving office"), max_length=200, blank=True)
 
     objects = OfficerTermQuerySet.as_manager()
 
@@ -360,6 +437,20 @@ class OfficerTerm(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.org} · {self.get_position_display()} · {self.name}"
+
+    def state_on(self, on: date) -> OfficerTermState:
+        if self.ended_on is not None:
+            return OfficerTermState.ENDED
+        if self.term_start > on:
+            return OfficerTermState.UPCOMING
+        if self.term_end < on:
+            return OfficerTermState.OVERDUE
+        return OfficerTermState.CURRENT
+
+    def audit_value(self, field: str) -> Any:
+        if field == "contact_phone" and self.contact_phone:
+            return mask_mobile(self.contact_phone)
+        return getattr(self, field)
 
 
 class OrgCoverage(models.Model):
@@ -388,3 +479,102 @@ class OrgCoverage(models.Model):
 
     def __str__(self) -> str:
         return str(self.org)
+
+
+class ImportKind(models.TextChoices):
+    WORKPLACES = "workplaces", _("Workplaces")
+    ORGS = "orgs", _("Organisations")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing: write nothing if any row has a problem")
+    GOOD_ROWS = "good_rows", _("Import the good rows and report the others")
+
+
+class ListImportQuerySet(models.QuerySet["ListImport"]):
+    def visible_to(self, user: Any) -> ListImportQuerySet:
+        """An import and its report are shown to the person who uploaded it, and to superusers
+        (as their background job is). The rows it wrote are scoped like any others."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class ListImport(models.Model):
+    """An uploaded list of workplaces or organisations and, once its background job has run,
+    the outcome: counts, and a problem per bad cell (`ImportProblem`).
+
+    The file is held in the database rather than on a disk, so that a task worker on another
+    machine reads it; it is emptied once the import has run.
+    """
+
+    kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices)
+    mode = models.CharField(_("mode"), max_length=16, choices=ImportMode.choices)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content = models.BinaryField(_("file content"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="list_imports",
+    )
+    job = models.OneToOneField(
+        "jobs.Job",
+        verbose_name=_("background job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="list_import",
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ListImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list import")
+        verbose_name_plural = _("list imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="list_import_creator_idx")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("console:orgs:import_report", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class ImportProblem(models.Model):
+    """One problem in one row (and usually one column) of an uploaded list."""
+
+    list_import = models.ForeignKey(
+        ListImport, verbose_name=_("list import"), on_delete=models.CASCADE, related_name="problems"
+    )
+    row = models.PositiveIntegerField(_("row"))  # as the spreadsheet numbers it, header included
+    column = models.CharField(_("column"), max_length=60, blank=True)  # the header; blank: whole row
+    column_letter = models.CharField(_("column letter"), max_length=3, blank=True)
+    message = models.CharField(_("problem"), max_length=300)
+
+    class Meta:
+        verbose_name = _("import problem")
+        verbose_name_plural = _("import problems")
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["list_import", "row", "id"], name="import_problem_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: {self.message}"

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     RATING_ASSESS = "ratings.assess"  # a union's own self-assessment
     RATING_REVIEW = "ratings.review"  # the superior org's review; also edits checklists
     COVERAGE_VIEW = "coverage.view"
+    COVERAGE_REFRESH = "coverage.refresh"  # recompute the rollups now instead of waiting
     MEMBER_VIEW = "members.view"
     MEMBER_CHANGE = "members.change"
     MEMBER_REVEAL = "members.reveal"  # see ID and mobile numbers unmasked (each reveal audited)

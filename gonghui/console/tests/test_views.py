@@ -78,6 +78,7 @@ def test_dashboard_counts_only_the_officers_own_subtree(client):
     from gonghui.core.idnumbers import make_id_number
     from gonghui.members.models import Member
     from gonghui.orgs.models import Org, OrgKind, Role, RoleGrant
+    from gonghui.orgs.services.coverage import refresh_coverage
 
     city = Org.objects.add_root(
         create_kwargs={"code": "C", "name": "示范市总工会", "kind": OrgKind.FEDERATION, "level": "city"}
@@ -108,6 +109,7 @@ def test_dashboard_counts_only_the_officers_own_subtree(client):
     officer = make_officer(display_name="东区干部")
     RoleGrant.objects.create(user=officer, org=east, role=Role.UNION_OFFICER)
     client.force_login(officer, backend=BACKEND)
+    refresh_coverage()  # the dashboard reads the coverage rollups
     html = _html(client.get("/console/"))
     assert "东区总工会" in html
     assert re.search(r'data-card="unions">\s*<p[^>]*>[^<]*</p>\s*<p class="summary-card__value">2</p>', html)

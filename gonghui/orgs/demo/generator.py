@@ -114,6 +114,8 @@ class WorkplaceSpec:
     address: str
     district: str
     union_index: int | None = None
+    # The township federation, or the joint union covering it, whose area it lies in.
+    jurisdiction_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ class _Builder:
         covered: list[WorkplaceSpec] = []
         for _ in range(count):
             workplace = self.workplace(district, place)
+            workplace.jurisdiction_index = federation.index
             if workplace.employee_count >= OWN_UNION_MIN_EMPLOYEES:
                 own_union = rng.random() < (0.99 if workplace.ownership in _PUBLIC else 0.88)
                 if own_union:
@@ -493,6 +496,7 @@ class _Builder:
             )
             for workplace in group:
                 workplace.union_index = union.index
+                workplace.jurisdiction_index = union.index
                 self.plan_members(union, workplace, district)
 
     def plan_members(self, union: OrgSpec, workplace: WorkplaceSpec, district: District) -> None:

@@ -19,6 +19,7 @@ from itertools import islice
 from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
@@ -37,9 +38,11 @@ from gonghui.orgs.demo.bulk import (
 )
 from gonghui.orgs.demo.generator import LANES, DemoCity, lane_members
 from gonghui.orgs.demo.members import KeyBases, MemberCopyLines, member_instance
+from gonghui.orgs.demo.officers import load_officer_terms
 from gonghui.orgs.demo.progress import Progress, TableStats
 from gonghui.orgs.demo.worker import WorkerFailed, produce_copy_chunks
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Workplace
+from gonghui.ratings.demo import seed_demo_ratings
 
 T = TypeVar("T")
 CHUNK_ROWS = 2000
@@ -74,6 +77,7 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
     with transaction.atomic():
         load_city(city, progress=progress, method=method, workers=workers)
         create_demo_accounts(city)
+        seed_demo_ratings(city)
         record_audit(
             actor=None,
             action="orgs.seed_demo",
@@ -91,6 +95,7 @@ def load_city(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
         bulk_insert(Org, progress.count(stats, [org_instances(city, bases)]), method=chosen)
     with progress.table("workplaces", len(city.workplaces)) as stats:
         bulk_insert(Workplace, progress.count(stats, [workplace_instances(city, bases)]), method=chosen)
+    load_officer_terms(city, bases, progress=progress, method=chosen)
     with progress.table("members", city.member_count) as stats:
         if chosen == "copy":
             chunks = _counted(progress, stats, member_copy_chunks(city, bases, workers))
@@ -146,6 +151,7 @@ def workplace_instances(city: DemoCity, bases: KeyBases) -> list[Workplace]:
             district=spec.district,
             union_id=None if spec.union_index is None else bases.org + spec.union_index,
             is_unionised=spec.union_index is not None,
+            jurisdiction_id=None if spec.jurisdiction_index is None else bases.org + spec.jurisdiction_index,
         )
         for spec in city.workplaces
     ]
@@ -210,15 +216,19 @@ def member_copy_chunks(city: DemoCity, bases: KeyBases, workers: int) -> Iterato
 def reset_demo() -> None:
     """Remove the demo city: its members, workplaces, organisations and demo accounts.
 
-    Workplaces without a union are found by the demo districts' names, since nothing else ties
-    them to the demo tree. Anything other apps attached to demo rows with PROTECT stops the
-    reset with an error rather than being removed silently.
+    Workplaces belong to the demo tree by their union or their area; those of a city loaded
+    before workplaces had an area are found by the demo districts' names. Anything other apps
+    attached to demo rows with PROTECT stops the reset with an error rather than being removed
+    silently.
     """
     with transaction.atomic():
         root = demo_root()
         district_names = [district.name for district in names.DISTRICTS]
-        demo_workplaces = Workplace.objects.filter(union__isnull=True, district__in=district_names)
         if root is not None:
+            demo_workplaces = Workplace.objects.filter(
+                Q(jurisdiction__path__startswith=root.path)
+                | Q(union__isnull=True, jurisdiction__isnull=True, district__in=district_names)
+            )
             Member.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(workplace__in=demo_workplaces).delete()
             Workplace.objects.filter(union__path__startswith=root.path).delete()

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from gonghui.accounts.models import User
+from gonghui.accounts.tests.factories import make_officer
 from gonghui.core.creditcode import parse_credit_code
 from gonghui.core.crypto import blind_index
 from gonghui.core.idnumbers import parse_id_number
@@ -23,6 +24,8 @@ from gonghui.orgs.demo.loader import load_demo, next_root_step, reset_demo
 from gonghui.orgs.demo.members import ID_NUMBER_CONTEXT, MOBILE_CONTEXT
 from gonghui.orgs.demo.progress import Progress
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Role, RoleGrant, Workplace
+from gonghui.orgs.permissions import Perm
+from gonghui.orgs.scoping import visible
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +72,32 @@ def test_workplaces_have_valid_credit_codes_and_a_fifth_have_no_union():
     without_union = sum(not workplace.is_unionised for workplace in workplaces) / len(workplaces)
     assert 0.05 < without_union < 0.4
     assert not Member.objects.filter(workplace__is_unionised=False).exists()
+
+
+def test_every_workplace_lies_in_the_area_of_a_township_or_its_joint_union_in_its_own_district():
+    seed()
+    workplaces = list(Workplace.objects.select_related("jurisdiction", "union"))
+    for workplace in workplaces:
+        area = workplace.jurisdiction
+        assert area is not None, workplace.name
+        assert (area.kind, area.level) in {
+            (OrgKind.FEDERATION, FederationLevel.TOWNSHIP),
+            (OrgKind.JOINT_UNION, ""),
+        }
+        assert area.district == workplace.district
+        if area.kind == OrgKind.JOINT_UNION:
+            assert workplace.union == area
+    # A township officer sees the workplaces without a union in their area: those are the ones
+    # they found unions at.
+    unfounded = [workplace for workplace in workplaces if workplace.union is None]
+    assert unfounded
+    township = unfounded[0].jurisdiction
+    officer = make_officer("township.officer")
+    RoleGrant.objects.create(user=officer, org=township, role=Role.FEDERATION_ADMIN)
+    seen = set(visible(Workplace, officer, Perm.WORKPLACE_VIEW).values_list("pk", flat=True))
+    in_area = {w.pk for w in unfounded if w.jurisdiction == township}
+    assert in_area <= seen
+    assert {w.pk for w in unfounded} - seen == {w.pk for w in unfounded if w.jurisdiction != township}
 
 
 def test_members_have_valid_encrypted_ids_consistent_with_birth_date_sex_and_blind_index():

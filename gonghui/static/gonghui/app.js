@@ -81,3 +81,67 @@
     });
   });
 })();
+
+// --- Coverage statistics: bar chart of founding and membership rates ---------------------
+// orgs/coverage.html renders the data as <script type="application/json" id="coverage-chart-json">
+// ({labels, series: [{name, values}], axis_label}) and an empty <div id="coverage-chart">.
+// The chart is drawn on page load (the table's sorting and paging links load whole pages) and
+// again after any htmx swap that brings a new data element.
+(function () {
+  "use strict";
+
+  var BRAND = "#c8161d";
+  var SECOND = "#4a6fa5";
+
+  function drawCoverageChart() {
+    var container = document.getElementById("coverage-chart");
+    var source = document.getElementById("coverage-chart-json");
+    if (!container || !source || !window.echarts) {
+      return;
+    }
+    var data;
+    try {
+      data = JSON.parse(source.textContent);
+    } catch (e) {
+      return;
+    }
+    var chart = window.echarts.getInstanceByDom(container) || window.echarts.init(container);
+    chart.setOption(
+      {
+        animation: false,
+        color: [BRAND, SECOND],
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+        legend: { top: 0 },
+        grid: { left: 48, right: 16, top: 40, bottom: 8, containLabel: true },
+        xAxis: {
+          type: "category",
+          data: data.labels,
+          axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 35 : 0, width: 120, overflow: "truncate" },
+        },
+        yAxis: { type: "value", name: data.axis_label, axisLabel: { formatter: "{value}%" } },
+        series: data.series.map(function (s) {
+          return { name: s.name, type: "bar", data: s.values, barMaxWidth: 28 };
+        }),
+      },
+      true
+    );
+  }
+
+  function resizeCoverageChart() {
+    var container = document.getElementById("coverage-chart");
+    var chart = container && window.echarts ? window.echarts.getInstanceByDom(container) : null;
+    if (chart) {
+      chart.resize();
+    }
+  }
+
+  // Deferred scripts run while readyState is already "interactive", and echarts.min.js comes
+  // after this file: wait for DOMContentLoaded, which follows all of them.
+  if (document.readyState === "complete") {
+    drawCoverageChart();
+  } else {
+    document.addEventListener("DOMContentLoaded", drawCoverageChart);
+  }
+  document.addEventListener("htmx:afterSwap", drawCoverageChart);
+  window.addEventListener("resize", resizeCoverageChart);
+})();

@@ -16,6 +16,7 @@ from gonghui.orgs.demo.bulk import resolve_method
 from gonghui.orgs.demo.generator import SCALES, generate_city
 from gonghui.orgs.demo.loader import demo_root, load_demo, next_root_step, reset_demo
 from gonghui.orgs.demo.progress import Progress
+from gonghui.orgs.services.coverage import refresh_coverage
 
 # Below this many members the worker processes cost more to start than they save.
 PARALLEL_MIN_MEMBERS = 100_000
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             load_demo(
                 city, progress=Progress(self.stdout.write), workers=self.workers(workers, city.member_count)
             )
+        self.stdout.write(f"Coverage figures computed in {refresh_coverage().seconds:.1f} s.")
         self.stdout.write(self.style.SUCCESS(f"Demo city loaded in {time.perf_counter() - started:.1f} s."))
         self.write_accounts()
 

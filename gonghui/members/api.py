@@ -1,0 +1,76 @@
+"""REST API of the member registry (/api/v1/members): read-only for now.
+
+Scoped by Perm.MEMBER_VIEW: a caller sees the members of the unions in their subtrees, and an
+`org` filter outside them answers 404 like a missing org. ID and mobile numbers are masked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from gonghui.api import request_user
+from gonghui.core.inputs import CleanText
+from gonghui.members.models import MemberStatus
+from gonghui.members.selectors import MAX_PAGE_SIZE, PAGE_SIZE, MemberFilter, member_page
+from gonghui.orgs.models import Org
+from gonghui.orgs.permissions import Perm
+from gonghui.orgs.scoping import get_visible
+
+router = Router(tags=["members"])
+
+MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
+
+
+class MemberOut(Schema):
+    id: int
+    masked_name: str = Field(description="For example 王**.")
+    masked_id_number: str = Field(description="For example 330203********1234.")
+    masked_mobile: str = Field(description="For example 138****8000; empty when none is on file.")
+    org_id: int = Field(description="The member's union.")
+    org_name: str = Field(alias="org.name")
+    workplace_id: int | None
+    workplace_name: str | None
+    joined_on: date
+    status: MemberStatus
+
+    @staticmethod
+    def resolve_workplace_name(member: object) -> str | None:
+        workplace = getattr(member, "workplace", None)
+        return None if workplace is None else str(workplace.name)
+
+
+class MemberPageOut(Schema):
+    items: list[MemberOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class MemberQuery(Schema):
+    org: int | None = Field(
+        None, ge=1, le=MAX_ID, description="An org id: list its members and those of everything under it."
+    )
+    status: Literal["active", "transferred_out", "left", "deceased", "all"] = Field(
+        "active", description="A member status, or `all`. Default: active."
+    )
+    q: Annotated[CleanText, Field(max_length=40)] = Field(
+        "", description="A complete ID number or mobile number (exact match; names cannot be searched)."
+    )
+    cursor: Annotated[str, Field(max_length=300)] = Field(
+        "", description="`next_cursor` of the previous page; empty for the first page."
+    )
+    limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Members per page.")
+
+
+@router.get("", response=MemberPageOut, summary="Members in the caller's scope")
+def list_members(request: HttpRequest, query: Query[MemberQuery]) -> dict[str, Any]:
+    """Members in tree order of their unions, then by id; keyset-paged with `cursor`."""
+    user = request_user(request)
+    org = None if query.org is None else get_visible(Org, user, Perm.MEMBER_VIEW, pk=query.org)
+    status = "" if query.status == "all" else query.status
+    page = member_page(
+        user, MemberFilter(org=org, status=status, q=query.q, cursor=query.cursor), limit=query.limit
+    )
+    return {"items": page.members, "next_cursor": page.next_cursor}

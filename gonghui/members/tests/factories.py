@@ -1,0 +1,57 @@
+"""Members for tests: real rows with real encryption and blind indexes."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from gonghui.core.crypto import blind_index
+from gonghui.core.idnumbers import make_id_number
+from gonghui.members.models import Member, MemberStatus
+from gonghui.orgs.models import Org, Workplace
+
+ID_CONTEXT: str = Member._meta.get_field("id_number").context
+MOBILE_CONTEXT: str = Member._meta.get_field("mobile").context
+
+# Each made member gets the next ID number: a new birth day for every 500 people (odd sequence
+# numbers, men), so that numbers never repeat within a test run.
+_serial = count()
+
+
+def next_id_number() -> str:
+    n = next(_serial)
+    birth = date.fromordinal(date(1960, 1, 1).toordinal() + n // 500)
+    return make_id_number("330203", birth, (n % 500) * 2 + 1, "male")
+
+
+def member_row(
+    org: Org,
+    *,
+    name: str = "王小明",
+    id_number: str | None = None,
+    mobile: str = "",
+    workplace: Workplace | None = None,
+    status: str = MemberStatus.ACTIVE,
+    joined_on: date = date(2020, 1, 1),
+) -> Member:
+    """An unsaved member of `org` (for bulk_create); ID and mobile numbers are blind-indexed."""
+    id_number = id_number or next_id_number()
+    return Member(
+        name=name,
+        id_number=id_number,
+        id_number_index=blind_index(id_number, context=ID_CONTEXT),
+        birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+        sex="male",
+        mobile=mobile,
+        mobile_index=blind_index(mobile, context=MOBILE_CONTEXT) if mobile else "",
+        org=org,
+        workplace=workplace,
+        joined_on=joined_on,
+        status=status,
+    )
+
+
+def make_members(
+    org: Org, n: int, *, workplace: Workplace | None = None, status: str = MemberStatus.ACTIVE
+) -> list[Member]:
+    return Member.objects.bulk_create(member_row(org, workplace=workplace, status=status) for _ in range(n))
