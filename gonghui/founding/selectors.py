@@ -154,8 +154,9 @@ def delegable_joint_unions(user: Any, *, q: str = "") -> QuerySet[Org]:
 
 
 def issuer_choices(workplace: Workplace, user: Any) -> list[Org]:
-    """Orgs that may issue the workplace's notice as `user`; federations first, nearest first."""
-    orgs = acting_orgs(workplace, user, Perm.FOUNDING_CHANGE)
+    """Orgs that may issue the workplace's notice as `user`: federations first, starting with the
+    highest (the officer's own federation, in whose name they usually write), then the others."""
+    orgs = list(reversed(acting_orgs(workplace, user, Perm.FOUNDING_CHANGE)))
     return sorted(orgs, key=lambda org: org.kind != OrgKind.FEDERATION)
 
 

@@ -24,7 +24,9 @@ def test_an_officer_reads_the_coverage_figures_and_drills_down(live_server, desk
     assert desktop.locator('[data-figure="founding_rate"] .summary-card__value').inner_text() == "71.4%"
     # The chart is drawn by app.js from the page's JSON, under the CSP (no inline script).
     desktop.locator("#coverage-chart canvas").first.wait_for()
-    assert desktop.evaluate("echarts.getInstanceByDom(document.getElementById('coverage-chart')) !== undefined")
+    assert desktop.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('coverage-chart')) !== undefined"
+    )
     assert axe_violations(desktop) == []
     screenshot(desktop, "console-coverage-city")
 
@@ -37,9 +39,12 @@ def test_an_officer_reads_the_coverage_figures_and_drills_down(live_server, desk
     desktop.wait_for_function(
         "JSON.parse(document.getElementById('coverage-chart-json').textContent).labels[0] === 'A工会'"
     )
-    assert desktop.evaluate(
-        "echarts.getInstanceByDom(document.getElementById('coverage-chart')).getOption().xAxis[0].data[0]"
-    ) == "A工会"
+    assert (
+        desktop.evaluate(
+            "echarts.getInstanceByDom(document.getElementById('coverage-chart')).getOption().xAxis[0].data[0]"
+        )
+        == "A工会"
+    )
 
     desktop.get_by_role("link", name="A工会").click()
     assert desktop.get_by_role("heading", level=1).inner_text() == "覆盖统计：A工会"

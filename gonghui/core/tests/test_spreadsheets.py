@@ -4,6 +4,7 @@ names, spreadsheet floats told apart, and clear refusals of files that cannot be
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import pytest
@@ -39,7 +40,7 @@ SPEC = ListSpec(
 )
 
 
-def xlsx(*sheets: tuple[str, list[list[object]]], hidden: str = "") -> bytes:
+def xlsx(*sheets: tuple[str, Sequence[Sequence[object]]], hidden: str = "") -> bytes:
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     for name, rows in sheets:

@@ -74,7 +74,7 @@ from gonghui.orgs.services.tree import (
 )
 from gonghui.orgs.services.workplaces import (
     WorkplaceData,
-    create_workplace,
+    create_workplaces,
     employee_count_problem,
     jurisdiction_problem,
     text_problem,
@@ -593,9 +593,11 @@ def _safe_code(value: Any) -> str:
         return ""
 
 
-def _write_workplace(plan: Plan, actor: Any, note: str) -> str:
-    if plan.existing is None:
-        data = WorkplaceData(
+def _write_workplaces(plans: list[Plan], actor: Any, note: str) -> list[tuple[Plan, str | DomainError]]:
+    """New workplaces are registered together (one INSERT per batch), changes one by one."""
+    new = [plan for plan in plans if plan.existing is None]
+    rows = [
+        WorkplaceData(
             credit_code=plan.values["credit_code"],
             name=plan.values["name"],
             industry=plan.values["industry"],
@@ -606,11 +608,24 @@ def _write_workplace(plan: Plan, actor: Any, note: str) -> str:
             jurisdiction_id=plan.values["jurisdiction_id"],
             union_id=plan.values.get("union_id"),
         )
-        create_workplace(actor=actor, data=data, note=note)
-        return "created"
-    changes = {key: value for key, value in plan.values.items() if key != "credit_code"}
-    changed = update_workplace(Workplace(pk=plan.existing), actor=actor, changes=changes, note=note)
-    return "updated" if changed else "unchanged"
+        for plan in new
+    ]
+    created = create_workplaces(actor=actor, rows=rows, note=note) if rows else []
+    results: list[tuple[Plan, str | DomainError]] = [
+        (plan, result if isinstance(result, DomainError) else "created")
+        for plan, result in zip(new, created, strict=True)
+    ]
+    for plan in plans:
+        if plan.existing is None:
+            continue
+        changes = {key: value for key, value in plan.values.items() if key != "credit_code"}
+        try:
+            changed = update_workplace(Workplace(pk=plan.existing), actor=actor, changes=changes, note=note)
+        except DomainError as error:  # the service rolled back its own savepoint
+            results.append((plan, error))
+        else:
+            results.append((plan, "updated" if changed else "unchanged"))
+    return results
 
 
 _WORKPLACE_FIELD_COLUMNS = {"jurisdiction_id": "jurisdiction", "union_id": "union"}
@@ -752,7 +767,7 @@ def _check_orgs(table: Table, actor: Any, problems: list[Problem], progress: Pro
     return plans
 
 
-def _write_org(plan: Plan, actor: Any, note: str) -> str:
+def _write_org(plan: Plan, actor: Any) -> str:
     values = dict(plan.values)
     missing = _("There is no such organisation in your area.")
     if plan.existing is None:
@@ -770,6 +785,18 @@ def _write_org(plan: Plan, actor: Any, note: str) -> str:
     return "updated" if before != after else "unchanged"
 
 
+def _write_orgs(plans: list[Plan], actor: Any, note: str) -> list[tuple[Plan, str | DomainError]]:
+    """One by one, in list order: a row may name the org of a row above as its parent. (The tree
+    service keeps its own audit notes, so `note` is not used.)"""
+    results: list[tuple[Plan, str | DomainError]] = []
+    for plan in plans:
+        try:
+            results.append((plan, _write_org(plan, actor)))
+        except DomainError as error:  # the service rolled back its own savepoint
+            results.append((plan, error))
+    return results
+
+
 # ---- both ----------------------------------------------------------------------------------
 
 
@@ -777,9 +804,9 @@ _CHECKERS: dict[str, Callable[[Table, Any, list[Problem], Progress], list[Plan]]
     ImportKind.WORKPLACES: _check_workplaces,
     ImportKind.ORGS: _check_orgs,
 }
-_WRITERS: dict[str, Callable[[Plan, Any, str], str]] = {
-    ImportKind.WORKPLACES: _write_workplace,
-    ImportKind.ORGS: _write_org,
+_WRITERS: dict[str, Callable[[list[Plan], Any, str], list[tuple[Plan, str | DomainError]]]] = {
+    ImportKind.WORKPLACES: _write_workplaces,
+    ImportKind.ORGS: _write_orgs,
 }
 # Service field names that are not column keys.
 _FIELD_COLUMNS: dict[str, dict[str, str]] = {
@@ -817,11 +844,11 @@ def _write_rows(
     refused: list[Problem] = []
 
     def write_batch(batch: list[Plan]) -> None:
-        for plan in batch:
-            try:
-                counts[write(plan, actor, note)] += 1
-            except DomainError as exc:  # the service rolled back its own savepoint
-                refused.extend(_refusal_problems(exc, plan.row, table, kind))
+        for plan, result in write(batch, actor, note):
+            if isinstance(result, DomainError):
+                refused.extend(_refusal_problems(result, plan.row, table, kind))
+            else:
+                counts[result] += 1
 
     if mode == ImportMode.ALL_OR_NOTHING:
         # One transaction: progress written inside it would show only at the end.
@@ -829,7 +856,8 @@ def _write_rows(
             0, total, _("Writing %(rows)s rows; nothing is kept unless all succeed…") % {"rows": len(plans)}
         )
         with transaction.atomic():
-            write_batch(plans)
+            for batch in _chunks(plans, WRITE_BATCH_ROWS):
+                write_batch(batch)
             if refused:
                 transaction.set_rollback(True)
         if refused:

@@ -39,6 +39,7 @@ from gonghui.orgs.models import (
 )
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import forget_grants, get_visible
+from gonghui.orgs.services.coverage import schedule_coverage_refresh
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -281,6 +282,7 @@ def create_org(parent: Org, *, actor: Any, **fields: Any) -> Org:
     )
     created = {key: [None, value] for key, value in snapshot(org, EDITABLE_FIELDS).items() if value}
     record_audit(actor=actor, action="orgs.create_org", obj=org, changes=created, note=parent.name)
+    schedule_coverage_refresh()
     return org
 
 
@@ -378,6 +380,7 @@ def move_org(org: Org, new_parent: Org, *, actor: Any, note: str = "") -> Org:
         note=note or f"{old_parent.name} → {new_parent.name}",
     )
     forget_grants(actor)  # the actor's cached grant paths may lie in the moved subtree
+    schedule_coverage_refresh()
     return org
 
 
@@ -493,6 +496,7 @@ def merge_orgs(source: Org, target: Org, *, actor: Any, note: str = "") -> Merge
         note=note or f"{source.name} → {target.name}",
     )
     forget_grants(actor)
+    schedule_coverage_refresh()
     return MergeResult(
         source=source,
         target=target,
@@ -578,4 +582,5 @@ def dissolve_org(org: Org, *, actor: Any, note: str = "") -> Org:
         },
         note=note,
     )
+    schedule_coverage_refresh()
     return org

@@ -10,7 +10,7 @@ moved to. An org outside the actor's scope is reported exactly as a missing one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
-from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.text import normalize_text
 from gonghui.orgs.models import FederationLevel, Industry, Org, OrgKind, Ownership, Workplace
@@ -154,11 +154,22 @@ def _clean_employees(value: Any, errors: _Errors) -> int:
     return int(value)
 
 
-def _org_in_scope(actor: Any, pk: Any, field: str, missing: str) -> Org:
-    """The org if the actor may register workplaces there; NotFound (on `field`) otherwise."""
+def _scoped_orgs(actor: Any, pks: Iterable[Any]) -> dict[int, Org]:
+    """The orgs among `pks` where the actor may register workplaces, by pk (one query)."""
+    wanted = {pk for pk in pks if isinstance(pk, int) and not isinstance(pk, bool)}
+    if not wanted:
+        return {}
+    return {org.pk: org for org in visible(Org, actor, Perm.WORKPLACE_CHANGE).filter(pk__in=wanted)}
+
+
+def _org_in_scope(
+    actor: Any, pk: Any, field: str, missing: str, orgs: Mapping[int, Org] | None = None
+) -> Org:
+    """The org if the actor may register workplaces there; NotFound (on `field`) otherwise.
+    `orgs` holds orgs already read through `_scoped_orgs` for the same actor."""
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise ValidationFailed(missing, fields={field: [missing]})
-    org = visible(Org, actor, Perm.WORKPLACE_CHANGE).filter(pk=pk).first()
+    org = (orgs or _scoped_orgs(actor, [pk])).get(pk)
     if org is None:
         raise NotFound(missing, fields={field: [missing]})
     return org
@@ -169,11 +180,10 @@ def _check_org(problem: str | None, field: str, errors: _Errors) -> None:
         errors.add(field, problem)
 
 
-def _check_unique(credit_code: str, actor: Any, current: Workplace | None, errors: _Errors) -> None:
-    taken = Workplace.objects.filter(credit_code=credit_code)
-    if current is not None:
-        taken = taken.exclude(pk=current.pk)
-    other = taken.only("pk", "name").first()
+def _check_unique(credit_code: str, actor: Any, current: Workplace, errors: _Errors) -> None:
+    other = (
+        Workplace.objects.filter(credit_code=credit_code).exclude(pk=current.pk).only("pk", "name").first()
+    )
     if other is not None:
         errors.add("credit_code", duplicate_credit_code_problem(actor, other))
 
@@ -205,18 +215,27 @@ def _save(workplace: Workplace, *, creating: bool) -> None:
         raise ValidationFailed(message, fields={"credit_code": [message]}) from exc
 
 
-@transaction.atomic
-def create_workplace(*, actor: Any, data: WorkplaceData, note: str = "") -> Workplace:
-    """Register a workplace. Needs Perm.WORKPLACE_CHANGE at its area and at its union."""
-    jurisdiction_missing = _("No township federation or joint union with this id in your organisations.")
+def _new_workplace(
+    actor: Any, data: WorkplaceData, orgs: Mapping[int, Org], taken: dict[str, Workplace]
+) -> Workplace:
+    """An unsaved workplace made of `data`, or the DomainError that refuses it. `orgs` are the
+    orgs in the actor's scope that `data` may name; `taken` maps registered credit codes to
+    their workplaces, and gets this one added."""
     if data.jurisdiction_id is None:
         message = _("This field is required.")
         raise ValidationFailed(message, fields={"jurisdiction_id": [message]})
-    jurisdiction = _org_in_scope(actor, data.jurisdiction_id, "jurisdiction_id", jurisdiction_missing)
+    jurisdiction = _org_in_scope(
+        actor,
+        data.jurisdiction_id,
+        "jurisdiction_id",
+        _("No township federation or joint union with this id in your organisations."),
+        orgs,
+    )
     union = None
     if data.union_id is not None:
-        union_missing = _("No union with this id in your organisations.")
-        union = _org_in_scope(actor, data.union_id, "union_id", union_missing)
+        union = _org_in_scope(
+            actor, data.union_id, "union_id", _("No union with this id in your organisations."), orgs
+        )
 
     errors = _Errors()
     credit_code = _clean_credit_code(data.credit_code, errors)
@@ -229,8 +248,8 @@ def create_workplace(*, actor: Any, data: WorkplaceData, note: str = "") -> Work
     _check_org(jurisdiction_problem(jurisdiction), "jurisdiction_id", errors)
     if union is not None:
         _check_org(union_problem(union), "union_id", errors)
-    if credit_code:
-        _check_unique(credit_code, actor, None, errors)
+    if credit_code in taken:
+        errors.add("credit_code", duplicate_credit_code_problem(actor, taken[credit_code]))
     errors.raise_if_any()
 
     workplace = Workplace(
@@ -245,15 +264,79 @@ def create_workplace(*, actor: Any, data: WorkplaceData, note: str = "") -> Work
         union=union,
         is_unionised=union is not None,
     )
-    _save(workplace, creating=True)
+    taken[credit_code] = workplace
+    return workplace
+
+
+def _taken_codes(rows: Sequence[WorkplaceData]) -> dict[str, Workplace]:
+    codes = set()
+    for data in rows:
+        try:
+            codes.add(parse_credit_code(data.credit_code).value)
+        except (InvalidCreditCode, TypeError, AttributeError):
+            continue  # refused with its message when the row is checked
+    registered = Workplace.objects.filter(credit_code__in=codes).only("pk", "name", "credit_code")
+    return {workplace.credit_code: workplace for workplace in registered}
+
+
+def _audit_created(actor: Any, workplace: Workplace, note: str) -> None:
     record_audit(
         actor=actor,
         action="orgs.create_workplace",
         obj=workplace,
-        changes=changes_between({}, _audit_state(workplace, jurisdiction, union)),
+        changes=changes_between({}, _audit_state(workplace, workplace.jurisdiction, workplace.union)),
         note=note,
-        org=union or jurisdiction,
+        org=workplace.union or workplace.jurisdiction,
     )
+
+
+@transaction.atomic
+def create_workplace(*, actor: Any, data: WorkplaceData, note: str = "") -> Workplace:
+    """Register a workplace. Needs Perm.WORKPLACE_CHANGE at its area and at its union."""
+    orgs = _scoped_orgs(actor, [data.jurisdiction_id, data.union_id])
+    workplace = _new_workplace(actor, data, orgs, _taken_codes([data]))
+    _save(workplace, creating=True)
+    _audit_created(actor, workplace, note)
+    return workplace
+
+
+@transaction.atomic
+def create_workplaces(
+    *, actor: Any, rows: Sequence[WorkplaceData], note: str = ""
+) -> list[Workplace | DomainError]:
+    """Register many workplaces at once (a list import): each row is checked exactly as
+    `create_workplace` checks one, against the database and the rows before it; the good ones
+    are inserted together and each is audited. The result has, for each row, its new workplace
+    or the DomainError that refused it; a caller wanting all or nothing rolls back on an error."""
+    orgs = _scoped_orgs(actor, {pk for data in rows for pk in (data.jurisdiction_id, data.union_id)})
+    taken = _taken_codes(rows)
+    results: list[Workplace | DomainError] = []
+    for data in rows:
+        try:
+            results.append(_new_workplace(actor, data, orgs, taken))
+        except DomainError as error:
+            results.append(error)
+    new = [result for result in results if isinstance(result, Workplace)]
+    try:
+        with transaction.atomic():
+            Workplace.objects.bulk_create(new)
+    except IntegrityError:
+        # A code registered by someone else meanwhile: find which, one row at a time.
+        return [
+            result if isinstance(result, DomainError) else _create_one(actor, result, note)
+            for result in results
+        ]
+    for workplace in new:
+        _audit_created(actor, workplace, note)
+    return results
+
+
+def _create_one(actor: Any, workplace: Workplace, note: str) -> Workplace | DomainError:
+    try:
+        _save(workplace, creating=True)
+    except DomainError as error:
+        return error
+    _audit_created(actor, workplace, note)
     return workplace
 
 

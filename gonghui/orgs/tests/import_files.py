@@ -68,7 +68,7 @@ def csv_bytes(rows: Sequence[Sequence[Any]], encoding: str = "gbk") -> bytes:
 
 def workplace_row(
     name: str,
-    code: str,
+    code: str | float,
     *,
     industry: Any = "C 制造业",
     ownership: Any = "私营",

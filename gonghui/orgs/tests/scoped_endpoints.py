@@ -528,6 +528,7 @@ def _workplace(org: Org) -> Workplace:
 def _workplace_form(world: ScopeWorld, obj: Any) -> dict[str, Any]:
     """The console form: registering one in the area `obj`, or editing the workplace `obj`."""
     area = obj.jurisdiction if isinstance(obj, Workplace) else obj
+    assert area is not None
     return {
         "name": "甲区新登记机械有限公司",
         "credit_code": WORKPLACE_CODE if isinstance(obj, Workplace) else NEW_WORKPLACE_CODE,

@@ -293,3 +293,12 @@ def test_the_api_says_when_an_orgs_figures_are_not_computed_yet(tree):
 
     assert response.status_code == 404
     assert response.json()["code"] == "coverage_not_computed"
+
+
+def test_an_officer_without_coverage_rights_is_told_so(tree):
+    client = _signed_in(_officer("handler", (tree.a, Role.CASE_HANDLER)))
+
+    html = _html(client.get("/console/orgs/coverage/"))
+
+    assert "您的范围内没有可查看覆盖统计的组织" in html
+    assert "data-figure=" not in html

@@ -34,7 +34,19 @@ def officer(tree):
     return officer_at(tree.east, "east.admin")
 
 
-def org_row(code, name, kind, parent, *, level="", area="", phone="", founded=None, short="", contact=""):
+def org_row(
+    code: str,
+    name: str,
+    kind: str,
+    parent: str,
+    *,
+    level: str = "",
+    area: str = "",
+    phone: str | float = "",
+    founded: date | None = None,
+    short: str = "",
+    contact: str = "",
+) -> tuple[object, ...]:
     return (code, name, short, kind, level, area, parent, "东区某路1号", "东区", contact, phone, founded)
 
 

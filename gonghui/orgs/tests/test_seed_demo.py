@@ -92,6 +92,7 @@ def test_every_workplace_lies_in_the_area_of_a_township_or_its_joint_union_in_it
     unfounded = [workplace for workplace in workplaces if workplace.union is None]
     assert unfounded
     township = unfounded[0].jurisdiction
+    assert township is not None
     officer = make_officer("township.officer")
     RoleGrant.objects.create(user=officer, org=township, role=Role.FEDERATION_ADMIN)
     seen = set(visible(Workplace, officer, Perm.WORKPLACE_VIEW).values_list("pk", flat=True))

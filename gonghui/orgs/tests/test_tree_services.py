@@ -270,6 +270,26 @@ def test_moving_a_union_takes_its_subtree_members_and_history_along(tree, east_a
     tree_is_sound()
 
 
+@pytest.mark.parametrize("change", ["create", "move", "merge", "dissolve"])
+def test_every_change_to_the_tree_asks_for_a_coverage_refresh_after_commit(
+    tree, city_admin, change, django_capture_on_commit_callbacks
+):
+    from gonghui.orgs.services.coverage import _enqueue_debounced_refresh
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        if change == "create":
+            create_org(
+                tree.town, actor=city_admin, code="NEW-1", name="新建公司工会", kind=OrgKind.GRASSROOTS
+            )
+        elif change == "move":
+            move_org(tree.acme, tree.east, actor=city_admin)
+        elif change == "merge":
+            merge_orgs(tree.beta, tree.acme, actor=city_admin)
+        else:
+            dissolve_org(tree.group, actor=city_admin)
+    assert _enqueue_debounced_refresh in callbacks
+
+
 def test_moving_a_union_under_its_own_subordinate_is_refused(tree, city_admin):
     error = refused(lambda: move_org(tree.east, tree.town, actor=city_admin), ValidationFailed)
     assert error.fields == {"new_parent": ["不能把工会调整到它自身或它的下级组织之下。"]}

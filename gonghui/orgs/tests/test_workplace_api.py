@@ -4,6 +4,7 @@ update, with field errors in the one error format and nothing changed on bad inp
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,17 +39,17 @@ def east(tree) -> Client:
     return client_for(officer_at(tree.east, "east.admin"))
 
 
-def post(client: Client, body: dict) -> tuple[int, dict]:
+def post(client: Client, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     response = client.post(URL, data=json.dumps(body), content_type="application/json")
     return response.status_code, response.json()
 
 
-def patch(client: Client, workplace: Workplace, body: dict) -> tuple[int, dict]:
+def patch(client: Client, workplace: Workplace, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     response = client.patch(f"{URL}/{workplace.pk}", data=json.dumps(body), content_type="application/json")
     return response.status_code, response.json()
 
 
-def new(tree, **changes) -> dict:
+def new(tree, **changes) -> dict[str, Any]:
     return {
         "credit_code": credit_code(30),
         "name": "东湖新材料有限公司",

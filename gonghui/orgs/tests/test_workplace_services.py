@@ -227,6 +227,7 @@ def test_setting_a_union_marks_the_workplace_unionised_and_clearing_it_unmarks_i
     workplace.refresh_from_db()
     assert (workplace.union, workplace.is_unionised) == (None, False)
     clearing = AuditEvent.objects.filter(action="orgs.update_workplace").order_by("pk").last()
+    assert clearing is not None
     assert clearing.changes["is_unionised"] == [True, False]
 
 

@@ -137,7 +137,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         page_obj = Paginator(orgs, PAGE_SIZE).get_page(request.GET.get("page"))
         figures = None
         ancestors: list[Org] = []
-        may_refresh = any(may_refresh_coverage(request.user, root) for root in page_obj.object_list)
+        may_refresh = False  # refreshing is offered on an org's own page
     else:
         page_obj = Paginator(coverage_children(org, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
         figures = coverage_of(org)
@@ -171,7 +171,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "page_obj": page_obj,
         "sort": sort,
-        "empty_message": _("There are no organisations under this one."),
+        "empty_message": _("There are no organisations under this one.")
+        if org is not None
+        else _("You have no organisations whose coverage you may see."),
         "export_url": reverse("console:orgs:coverage_export")
         + ("?" + urlencode({"org": org.pk}) if org is not None else ""),
         "current_org_name": org.name if org is not None else None,
