@@ -41,9 +41,25 @@ class UnfoundedFilters:
         return self.min_employees
 
 
+def _without_union(user: Any) -> QuerySet[Workplace]:
+    """Workplaces without a union that `user` may see.
+
+    For officers they are found through the area they lie in (whose orgs found their unions):
+    starting from the ids of the area orgs in scope lets the database walk the jurisdiction index
+    instead of testing every workplace without a union against two joined paths (10 ms instead of
+    40 ms for a township of a 100,000-workplace city: bench/founding_unfounded.py). A superuser
+    also sees the workplaces no area has been set for.
+    """
+    workplaces = Workplace.objects.without_union()
+    if scope_paths(user, Perm.FOUNDING_VIEW) is not None:
+        areas = visible(Org, user, Perm.FOUNDING_VIEW).values("id")
+        workplaces = workplaces.filter(jurisdiction__in=areas)
+    return visible(workplaces, user, Perm.FOUNDING_VIEW)
+
+
 def unfounded_workplaces(user: Any, filters: UnfoundedFilters) -> QuerySet[Workplace]:
     """Workplaces without a union that `user` may follow up, filtered and ordered."""
-    workplaces = visible(Workplace.objects.without_union(), user, Perm.FOUNDING_VIEW)
+    workplaces = _without_union(user)
     if filters.district:
         workplaces = workplaces.filter(district=filters.district)
     if filters.industry:
@@ -61,7 +77,7 @@ def unfounded_workplaces(user: Any, filters: UnfoundedFilters) -> QuerySet[Workp
 def unfounded_districts(user: Any) -> list[str]:
     """The districts that occur among the workplaces without a union that `user` may see."""
     rows = (
-        visible(Workplace.objects.without_union(), user, Perm.FOUNDING_VIEW)
+        _without_union(user)
         .exclude(district="")
         .order_by("district")
         .values_list("district", flat=True)

@@ -36,9 +36,11 @@ from gonghui.founding.models import (
     Transition,
     UnionKind,
 )
-from gonghui.orgs.models import JointUnionArea, Org, OrgHistory, OrgHistoryAction, OrgKind, Workplace
+from gonghui.orgs.models import JointUnionArea, Org, OrgKind, Workplace
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at
+from gonghui.orgs.services.tree import create_org, normalize_code, placement_error
+from gonghui.orgs.services.workplaces import update_workplace
 
 # The Trade Union Law's figure (Article 11): 25 members or more must have a union committee. The
 # list threshold (settings.FOUNDING_EMPLOYEE_THRESHOLD) is a work-planning filter; the letter
@@ -46,7 +48,6 @@ from gonghui.orgs.scoping import get_visible, has_perm_at
 STATUTORY_COMMITTEE_SIZE = 25
 
 _LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?")
-_ORG_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
 _FieldErrors = dict[str, list[str]]
 
 
@@ -323,6 +324,10 @@ def submit_application(draft: ApplicationDraft, *, actor: Any) -> FoundingApplic
     elif draft.members_expected > draft.employee_count:
         errors["members_expected"] = [_("There cannot be more members than employees.")]
     contact_name, contact_phone = _check_contact(errors, draft.contact_name, draft.contact_phone)
+    if parent is not None and draft.union_kind in UnionKind.values:
+        problem = placement_error(UnionKind(draft.union_kind).org_kind, "", parent.kind, parent.level)
+        if problem:
+            errors.setdefault("parent", []).append(problem)
     approver = approving_org_for(parent) if parent is not None else None
     if parent is not None and approver is None:
         errors["parent"] = [_("No organisation at or above this one may approve founding applications.")]
@@ -392,58 +397,37 @@ def _next_union_code(parent: Org, kind: str) -> str:
     return f"{prefix}{max(used, default=0) + 1:0{width}d}"
 
 
+# The tree service's field names, as the founding workflow calls them.
+_ORG_FIELDS = {"code": "union_code", "name": "union_name", "kind": "union_kind"}
+
+
 def _create_union(application: FoundingApplication, union_code: str, actor: Any) -> Org:
-    workplace = Workplace.objects.select_for_update().get(pk=application.workplace_id)
-    parent = Org.objects.select_for_update().order_by().get(pk=application.parent_id)
+    """Found the union through the tree and workplace services, so that it is placed, recorded
+    and audited like any other new org, and the workplace like any other change of its union."""
+    workplace = application.workplace
     if workplace.is_unionised:
         raise Conflict(_("%(workplace)s already has a union.") % {"workplace": workplace.name})
-    if not parent.is_active:
-        message = _("%(org)s has been dissolved: no union can be created under it.")
-        raise Conflict(message % {"org": parent.name})
-    code = normalize_text(union_code).upper() or _next_union_code(parent, application.union_kind)
-    if not _ORG_CODE.fullmatch(code):
-        raise ValidationFailed(
-            _("The code is not valid."),
-            fields={"union_code": [_("Use up to 32 letters, digits and dashes.")]},
+    parent = application.parent
+    code = normalize_code(union_code) or _next_union_code(parent, application.union_kind)
+    try:
+        org = create_org(
+            parent,
+            actor=actor,
+            code=code,
+            name=application.union_name,
+            kind=UnionKind(application.union_kind).org_kind,
+            area=application.area,
+            district=workplace.district,
+            address=workplace.address,
+            contact_name=application.contact_name,
+            contact_phone=application.contact_phone,
+            founded_on=timezone.localdate(),
         )
-    if Org.objects.filter(code=code).exists():
-        raise ValidationFailed(
-            _("The code is not valid."), fields={"union_code": [_("Another organisation has this code.")]}
-        )
-    org: Org = Org.objects.add_child(
-        parent,
-        create_kwargs={
-            "code": code,
-            "name": application.union_name,
-            "kind": UnionKind(application.union_kind).org_kind,
-            "area": application.area,
-            "district": workplace.district,
-            "address": workplace.address,
-            "contact_name": application.contact_name,
-            "contact_phone": application.contact_phone,
-            "founded_on": timezone.localdate(),
-        },
-    )
-    OrgHistory.objects.create(
-        org=org,
-        action=OrgHistoryAction.CREATED,
-        to_parent=parent,
-        workplaces_moved=1,
-        actor=actor,
-        note=_("Founded on application no. %(id)s") % {"id": application.pk},
-    )
-    record_audit(actor=actor, action="orgs.create", obj=org, note=application.union_name)
-    before = snapshot(workplace, ["union", "is_unionised"])
-    workplace.union = org
-    workplace.is_unionised = True
-    workplace.save(update_fields=["union", "is_unionised", "updated_at"])
-    record_audit(
-        actor=actor,
-        action="orgs.change_workplace",
-        obj=workplace,
-        org=org,
-        changes=changes_between(before, snapshot(workplace, ["union", "is_unionised"])),
-    )
+    except ValidationFailed as exc:
+        fields = {_ORG_FIELDS.get(field, field): messages for field, messages in exc.fields.items()}
+        raise ValidationFailed(exc.message, fields=fields) from exc
+    note = _("Founded on application no. %(id)s") % {"id": application.pk}
+    update_workplace(workplace, actor=actor, changes={"union_id": org.pk}, note=note)
     return org
 
 

@@ -334,7 +334,7 @@ class WorkplaceFilterForm(forms.Form):
         label=_("Ownership"), choices=[("", _("All ownership types")), *Ownership.choices], required=False
     )
     unionised = forms.ChoiceField(
-        label=_("Union"),
+        label=_("Union status"),
         choices=[("", _("With or without")), ("yes", _("Has a union")), ("no", _("No union yet"))],
         required=False,
     )
@@ -367,7 +367,7 @@ class ListImportForm(forms.Form):
             size=MAX_IMPORT_BYTES // (1024 * 1024),
             rows=f"{MAX_IMPORT_ROWS:,}",
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     mode = forms.ChoiceField(
         label=_("When some rows have problems"),

@@ -482,8 +482,8 @@ class OrgCoverage(models.Model):
 
 
 class ImportKind(models.TextChoices):
-    WORKPLACES = "workplaces", _("Workplaces")
-    ORGS = "orgs", _("Organisations")
+    WORKPLACES = "workplaces", pgettext_lazy("list import", "Workplaces")
+    ORGS = "orgs", pgettext_lazy("list import", "Organisations")
 
 
 class ImportMode(models.TextChoices):

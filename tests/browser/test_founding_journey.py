@@ -84,7 +84,7 @@ def test_a_district_officer_issues_a_notice_and_founds_the_union(live_server, de
     screenshot(page, "founding-4-notice-delivered")
 
     # The workplace applies; the officer enters the application under the township federation.
-    page.get_by_role("navigation", name="建会管理").get_by_role("link", name="未建会单位").click()
+    sidebar.get_by_role("link", name="建会管理").click()
     page.get_by_role("link", name="录入申请 （明州甲机械有限公司）").click()
     page.get_by_label("上级组织").select_option(label="东湖街道总工会")
     page.get_by_label("发起方").select_option(label="单位申请")
@@ -110,7 +110,25 @@ def test_a_district_officer_issues_a_notice_and_founds_the_union(live_server, de
     application = FoundingApplication.objects.get()
     assert application.status == ApplicationStatus.UNION_CREATED
     assert Workplace.objects.get(pk=workplace.pk).union == application.created_org
-    page.get_by_role("navigation", name="建会管理").get_by_role("link", name="未建会单位").click()
+    sidebar.get_by_role("link", name="建会管理").click()
     remaining = page.locator("#unfounded-table tbody tr td:first-child").all_inner_texts()
     assert [name.splitlines()[0] for name in remaining] == ["东湖物流有限公司"]
+    assert page.console_errors == []
+
+
+def test_a_district_officer_delegates_approval_authority_to_a_joint_union(live_server, desktop):
+    city = make_city()
+    officer = officer_at(city.district, "district.admin")
+    device = TOTPDevice.objects.create(user=officer, name="手机", confirmed=True)
+    page = desktop
+    sign_in(page, live_server.url, "district.admin", PASSWORD)
+    enter_one_time_code(page, device)
+
+    page.goto(f"{live_server.url}/console/founding/authority/")
+    assert page.get_by_role("heading", level=1).inner_text() == "审批权限"
+    page.get_by_role("button", name="授权 （东湖社区联合工会）").click()
+    assert page.get_by_text("东湖社区联合工会现可审批其下的建会申请。").is_visible()
+    assert page.get_by_role("button", name="收回 （东湖社区联合工会）").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "founding-7-authority")
     assert page.console_errors == []

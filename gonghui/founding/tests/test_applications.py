@@ -128,6 +128,12 @@ def test_a_workplace_outside_the_officers_area_is_not_found(city, workplace):
     assert not FoundingApplication.objects.exists()
 
 
+def test_a_joint_union_cannot_be_placed_under_another_joint_union(city, town_officer, workplace):
+    with pytest.raises(ValidationFailed) as refused:
+        submit(workplace, city.joint, town_officer, union_kind=UnionKind.JOINT, area=JointUnionArea.PARK)
+    assert refused.value.fields == {"parent": ["联合工会必须隶属于总工会。"]}
+
+
 def test_a_workplace_that_has_a_union_cannot_apply(city, town_officer):
     workplace = add_workplace(city.joint, "甲公司", is_unionised=True, union=city.joint)
     with pytest.raises(Conflict, match="已建立工会"):
@@ -184,12 +190,12 @@ def test_create_union_founds_the_union_under_the_parent_and_covers_the_workplace
     workplace.refresh_from_db()
     assert (workplace.union, workplace.is_unionised) == (union, True)
     created = OrgHistory.objects.get(org=union)
-    assert (created.action, created.to_parent, created.workplaces_moved) == (
+    assert (created.action, created.to_parent, created.actor) == (
         OrgHistoryAction.CREATED,
         city.town,
-        1,
+        town_officer,
     )
-    assert {"founding.create_union", "orgs.create", "orgs.change_workplace"} <= set(
+    assert {"founding.create_union", "orgs.create_org", "orgs.update_workplace"} <= set(
         AuditEvent.objects.values_list("action", flat=True)
     )
 
@@ -211,7 +217,7 @@ def test_create_union_refuses_a_code_that_is_taken_and_changes_nothing(city, tow
     orgs_before = Org.objects.count()
     with pytest.raises(ValidationFailed) as refused:
         advance(application, "create_union", town_officer, union_code=city.joint.code)
-    assert refused.value.fields == {"union_code": ["该编码已被其他组织使用。"]}
+    assert refused.value.fields == {"union_code": ["该编码已被使用。"]}
     assert Org.objects.count() == orgs_before
     assert FoundingApplication.objects.get(pk=application.pk).status == ApplicationStatus.APPROVED
     assert not Workplace.objects.get(pk=workplace.pk).is_unionised

@@ -1042,7 +1042,7 @@ def template_for(kind: str) -> bytes:
         _("At most %(rows)s rows and %(size)s MB per file.")
         % {"rows": f"{MAX_IMPORT_ROWS:,}", "size": MAX_IMPORT_BYTES // 2**20},
     ]
-    sheet = _per_kind(kind, _("Workplaces"), _("Organisations"))
+    sheet = _per_kind(kind, pgettext("list import", "Workplaces"), pgettext("list import", "Organisations"))
     return template_workbook(
         SPECS[kind], sheet_name=str(sheet), instructions=instructions, options=_options(kind)
     )

@@ -110,7 +110,8 @@ def union_problem(org: Org) -> str | None:
 def duplicate_credit_code_problem(actor: Any, other: Workplace) -> str:
     """The message for a credit code that `other` already has. It names the workplace only when
     the actor may see it: naming it otherwise would tell what lies outside their scope."""
-    if visible(Workplace, actor, Perm.WORKPLACE_VIEW).filter(pk=other.pk).exists():
+    # A workplace without a pk is one the actor is registering in the same batch.
+    if other.pk is None or visible(Workplace, actor, Perm.WORKPLACE_VIEW).filter(pk=other.pk).exists():
         return _("This credit code is already registered for %(name)s.") % {"name": other.name}
     return _("This credit code is already registered for another workplace.")
 

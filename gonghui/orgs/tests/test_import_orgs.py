@@ -78,16 +78,20 @@ def test_a_township_and_a_joint_union_under_it_are_created_from_one_list(tree, o
         FederationLevel.TOWNSHIP,
         date(2010, 5, 1),
     )
-    assert Org.objects.get(pk=town.pk).get_parent() == tree.east
+    assert Org.objects.get_parent(town) == tree.east
     joint = Org.objects.get(code="E-T2-J1")
     assert (joint.kind, joint.area, joint.contact_phone) == (
         OrgKind.JOINT_UNION,
         JointUnionArea.COMMUNITY,
         "15462819482",
     )
-    assert joint.get_parent() == town
+    assert Org.objects.get_parent(joint) == town
     factory = Org.objects.get(code="E-T2-G1")
-    assert (factory.kind, factory.contact_name, factory.get_parent()) == (OrgKind.GRASSROOTS, "王丽", joint)
+    assert (factory.kind, factory.contact_name, Org.objects.get_parent(factory)) == (
+        OrgKind.GRASSROOTS,
+        "王丽",
+        joint,
+    )
     assert Org.objects.find_problems() == ([], [], [], [], [])
     assert AuditEvent.objects.filter(action="orgs.create_org", actor=officer).count() == 3
 
@@ -120,7 +124,7 @@ def test_a_registered_code_updates_the_org_and_may_not_move_it(tree, officer):
         "0574-87001234",
         "东区乙公司工会",
     )
-    assert tree.fresh(tree.acme).get_parent() == tree.town
+    assert Org.objects.get_parent(tree.fresh(tree.acme)) == tree.town
 
 
 def test_parents_must_be_in_scope_or_above_and_kinds_must_fit_under_them(tree, officer):

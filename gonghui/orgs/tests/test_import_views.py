@@ -19,7 +19,7 @@ from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.jobs.models import Job, JobStatus
 from gonghui.orgs.models import ImportKind, ImportMode, ListImport, Role, Workplace
 from gonghui.orgs.tasks import run_list_import_task
-from gonghui.orgs.tests.import_files import WORKPLACE_HEADER, workplace_row, xlsx
+from gonghui.orgs.tests.import_files import ORG_HEADER, WORKPLACE_HEADER, workplace_row, xlsx
 from gonghui.orgs.tests.tree_factories import make_tree, officer_at
 from gonghui.orgs.tests.workplace_factories import credit_code
 
@@ -265,3 +265,30 @@ def test_an_uploaded_list_is_imported_by_the_task_worker(tree, officer):
     assert not Workplace.objects.exists()
     html = client.get(reverse("console:orgs:import_report", args=[list_import.pk])).content.decode()
     assert "未写入任何数据" in html
+
+
+@pytest.mark.django_db
+def test_the_org_template_has_the_org_columns(officer):
+    response = client_for(officer).get(reverse("console:orgs:import_template", args=["orgs"]))
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert workbook.sheet_names[0] == "工会组织"
+    header = workbook.get_sheet_by_index(0).to_python()[0]
+    assert [str(name).lstrip("*") for name in header] == list(ORG_HEADER)
+    assert "filename*=utf-8''%E5%B7%A5%E4%BC%9A" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_a_failed_job_says_nothing_was_written_and_why(officer):
+    client = client_for(officer)
+    upload(client, a_list(), "东区单位.xlsx")
+    list_import = ListImport.objects.get()
+    Job.objects.filter(pk=job_of(list_import).pk).update(
+        status=JobStatus.FAILED, message="上传该名单的账号已不存在。"
+    )
+
+    html = client.get(reverse("console:orgs:import_report", args=[list_import.pk])).content.decode()
+
+    assert "导入未能完成，未写入任何数据。" in html
+    assert "上传该名单的账号已不存在。" in html
+    assert client.get(reverse("console:orgs:import_report_xlsx", args=[list_import.pk])).status_code == 404

@@ -7,7 +7,12 @@ import pytest
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.models import OrgStatus, Role, Workplace
-from gonghui.orgs.services.workplaces import WorkplaceData, create_workplace, update_workplace
+from gonghui.orgs.services.workplaces import (
+    WorkplaceData,
+    create_workplace,
+    create_workplaces,
+    update_workplace,
+)
 from gonghui.orgs.tests.tree_factories import make_tree, officer_at
 from gonghui.orgs.tests.workplace_factories import credit_code, make_workplace
 
@@ -287,3 +292,36 @@ def test_saving_the_same_values_changes_nothing_and_leaves_no_audit_event(tree, 
 
     assert changed is False
     assert not AuditEvent.objects.filter(action="orgs.update_workplace").exists()
+
+
+# --- many at once -----------------------------------------------------------------------------
+
+
+def test_registering_many_at_once_checks_each_row_like_one_and_audits_the_good_ones(tree, east_admin):
+    make_workplace(tree.town, credit_code=credit_code(5), name="东湖老厂")
+    rows = [
+        data(tree, credit_code=credit_code(1), name="甲"),
+        data(tree, credit_code=credit_code(5), name="乙"),
+        data(tree, credit_code=credit_code(1), name="丙"),
+        data(tree, credit_code=credit_code(2), name="丁", union_id=tree.gamma.pk),
+        data(tree, credit_code=credit_code(3), name="戊", union_id=None, jurisdiction_id=tree.joint.pk),
+    ]
+
+    results = create_workplaces(actor=east_admin, rows=rows, note="批量")
+
+    assert [type(result).__name__ for result in results] == [
+        "Workplace",
+        "ValidationFailed",
+        "ValidationFailed",
+        "NotFound",
+        "Workplace",
+    ]
+    refused_existing, refused_twice = results[1], results[2]
+    assert isinstance(refused_existing, ValidationFailed)
+    assert isinstance(refused_twice, ValidationFailed)
+    assert refused_existing.fields == {"credit_code": ["该统一社会信用代码已登记为“东湖老厂”。"]}
+    assert refused_twice.fields == {"credit_code": ["该统一社会信用代码已登记为“甲”。"]}
+    assert set(Workplace.objects.values_list("name", flat=True)) == {"东湖老厂", "甲", "戊"}
+    events = AuditEvent.objects.filter(action="orgs.create_workplace")
+    assert sorted(event.object_repr for event in events) == ["戊", "甲"]
+    assert {event.note for event in events} == {"批量"}

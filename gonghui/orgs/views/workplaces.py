@@ -113,7 +113,7 @@ def workplace_list(request: HttpRequest) -> HttpResponse:
             {"key": "name", "label": _("Name"), "sort": "name"},
             {"key": "credit_code", "label": _("Credit code"), "class": "nowrap"},
             {"key": "get_industry_display", "label": _("Industry")},
-            {"key": "employee_count", "label": _("Employees"), "sort": "employee_count", "class": "number"},
+            {"key": "employee_count", "label": _("Employees"), "sort": "employee_count", "class": "numeric"},
             {"key": "district", "label": _("District")},
             {
                 "key": "union",
