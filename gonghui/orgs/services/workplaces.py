@@ -27,6 +27,7 @@ from gonghui.core.text import normalize_text
 from gonghui.orgs.models import FederationLevel, Industry, Org, OrgKind, Ownership, Workplace
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
+from gonghui.orgs.services.coverage import schedule_coverage_refresh
 
 # Far above any real employer, far below the column's limit: a typo, not a workplace.
 MAX_EMPLOYEES = 10_000_000
@@ -214,6 +215,7 @@ def _save(workplace: Workplace, *, creating: bool) -> None:
         # Two people registering the same code at the same moment: the unique index decides.
         message = _("This credit code is already registered for another workplace.")
         raise ValidationFailed(message, fields={"credit_code": [message]}) from exc
+    schedule_coverage_refresh()
 
 
 def _new_workplace(
@@ -329,6 +331,8 @@ def create_workplaces(
         ]
     for workplace in new:
         _audit_created(actor, workplace, note)
+    if new:
+        schedule_coverage_refresh()
     return results
 
 

@@ -78,6 +78,22 @@ def test_a_valid_workplace_is_registered_normalised_unionised_and_audited(tree, 
     assert event.changes["is_unionised"] == [None, True]
 
 
+def test_registering_and_changing_workplaces_ask_for_a_coverage_refresh(
+    tree, east_admin, django_capture_on_commit_callbacks
+):
+    from gonghui.orgs.services.coverage import _enqueue_debounced_refresh
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        workplace = create_workplace(actor=east_admin, data=data(tree))
+    assert _enqueue_debounced_refresh in callbacks
+    with django_capture_on_commit_callbacks() as callbacks:
+        update_workplace(workplace, actor=east_admin, changes={"employee_count": 80})
+    assert _enqueue_debounced_refresh in callbacks
+    with django_capture_on_commit_callbacks() as callbacks:
+        create_workplaces(actor=east_admin, rows=[data(tree, credit_code=credit_code(2))])
+    assert _enqueue_debounced_refresh in callbacks
+
+
 def test_a_workplace_without_a_union_is_not_unionised_and_a_joint_union_may_be_its_area(tree, east_admin):
     workplace = create_workplace(
         actor=east_admin, data=data(tree, jurisdiction_id=tree.joint.pk, union_id=None)
