@@ -38,7 +38,9 @@ def main(paths: list[str]) -> int:
         fuzzy = "#, fuzzy" in entry
         if msgid and (not msgstr or fuzzy):
             if msgid in translations:
-                entry = entry.replace(match.group(0), f"msgid {match.group(1)}msgstr {_quote(translations[msgid])}\n")
+                entry = entry.replace(
+                    match.group(0), f"msgid {match.group(1)}msgstr {_quote(translations[msgid])}\n"
+                )
                 entry = re.sub(r"^#, fuzzy\n", "", entry, flags=re.M).replace("#, fuzzy, ", "#, ")
                 entry = re.sub(r"^#\| .*\n?", "", entry, flags=re.M)
             else:

@@ -28,7 +28,8 @@ def test_the_demo_code_is_accepted_by_the_accounts_authenticator(demo) -> None:
     out = StringIO()
     call_command("demo_otp_code", "city.admin", stdout=out)
     code = out.getvalue().strip()
-    assert len(code) == 6 and code.isdigit()
+    assert len(code) == 6
+    assert code.isdigit()
     device = User.objects.get(username="city.admin").totpdevice_set.get()
     assert device.verify_token(code)
 
