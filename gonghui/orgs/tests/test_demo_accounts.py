@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
 
@@ -30,7 +31,7 @@ def test_the_demo_code_is_accepted_by_the_accounts_authenticator(demo) -> None:
     code = out.getvalue().strip()
     assert len(code) == 6
     assert code.isdigit()
-    device = User.objects.get(username="city.admin").totpdevice_set.get()
+    device = TOTPDevice.objects.get(user__username="city.admin")
     assert device.verify_token(code)
 
 
