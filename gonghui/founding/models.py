@@ -8,8 +8,7 @@ transition table below is the only place that says which step may follow which, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.core.workflow import Transition, TransitionRecord, TransitionTable
 from gonghui.orgs.models import JointUnionArea, Org, OrgKind, Workplace
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import ScopedQuerySet, path_filter, scope_paths
@@ -155,56 +155,46 @@ class ApplicationAction(models.TextChoices):
     CREATE_UNION = "create_union", _("Create the union")
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One step of the workflow. The actor must hold `perm` on the org named by `decided_by`
-    (through a grant on it or above)."""
-
-    action: ApplicationAction
-    source: ApplicationStatus
-    target: ApplicationStatus
-    perm: Perm
-    decided_by: Literal["approving_org", "parent"]
-
-    @property
-    def label(self) -> str:
-        return str(self.action.label)
-
+# Who decides a step: officers holding the transition's `perm` on the application's approving org
+# or on its parent (through a grant on it or above); see services._authority_org.
+APPROVING_ORG, PARENT = "approving_org", "parent"
 
 # The workflow, in one place. Creating an application puts it in SUBMITTED (see the services).
-TRANSITIONS: dict[str, Transition] = {
-    transition.action.value: transition
-    for transition in (
+TRANSITIONS = TransitionTable(
+    ApplicationStatus,
+    [
         Transition(
             ApplicationAction.REVIEW,
-            ApplicationStatus.SUBMITTED,
+            frozenset({ApplicationStatus.SUBMITTED}),
             ApplicationStatus.UNDER_REVIEW,
             Perm.FOUNDING_APPROVE,
-            "approving_org",
+            APPROVING_ORG,
         ),
         Transition(
             ApplicationAction.APPROVE,
-            ApplicationStatus.UNDER_REVIEW,
+            frozenset({ApplicationStatus.UNDER_REVIEW}),
             ApplicationStatus.APPROVED,
             Perm.FOUNDING_APPROVE,
-            "approving_org",
+            APPROVING_ORG,
         ),
         Transition(
             ApplicationAction.REJECT,
-            ApplicationStatus.UNDER_REVIEW,
+            frozenset({ApplicationStatus.UNDER_REVIEW}),
             ApplicationStatus.REJECTED,
             Perm.FOUNDING_APPROVE,
-            "approving_org",
+            APPROVING_ORG,
         ),
         Transition(
             ApplicationAction.CREATE_UNION,
-            ApplicationStatus.APPROVED,
+            frozenset({ApplicationStatus.APPROVED}),
             ApplicationStatus.UNION_CREATED,
             Perm.ORG_CHANGE,
-            "parent",
+            PARENT,
         ),
-    )
-}
+    ],
+    refusal=_("This application is “%(status)s”: “%(action)s” is not possible now."),
+)
+ApplicationTransition = Transition[ApplicationAction, ApplicationStatus]
 
 
 class FoundingApplicationQuerySet(ScopedQuerySet["FoundingApplication"]):
@@ -305,15 +295,15 @@ class FoundingApplication(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def next_transitions(self) -> list[Transition]:
-        return [t for t in TRANSITIONS.values() if t.source == self.status]
+    def next_transitions(self) -> list[ApplicationTransition]:
+        return TRANSITIONS.available(self.status)
 
 
 class FoundingApplicationHistoryQuerySet(ScopedQuerySet["FoundingApplicationHistory"]):
     scope_fields = ("application__parent__path", "application__workplace__jurisdiction__path")
 
 
-class FoundingApplicationHistory(models.Model):
+class FoundingApplicationHistory(TransitionRecord):
     """One row per change of an application's status (the first row: submitted, from nothing)."""
 
     application = models.ForeignKey(
@@ -323,23 +313,12 @@ class FoundingApplicationHistory(models.Model):
         _("from status"), max_length=16, choices=ApplicationStatus.choices, blank=True
     )
     to_status = models.CharField(_("to status"), max_length=16, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = FoundingApplicationHistoryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("founding application history entry")
         verbose_name_plural = _("founding application history")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.application} · {self.from_status or '—'} → {self.to_status}"
+        return f"{self.application} · {super().__str__()}"

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from gonghui.founding.models import FoundingApplication, FoundingNotice, Transition
+from gonghui.founding.models import PARENT, ApplicationTransition, FoundingApplication, FoundingNotice
 from gonghui.founding.services import acting_orgs
 from gonghui.orgs.models import Org, OrgKind, Workplace
 from gonghui.orgs.permissions import Perm
@@ -147,11 +147,11 @@ def application_detail(user: Any, pk: int) -> FoundingApplication:
     )
 
 
-def allowed_transitions(application: FoundingApplication, user: Any) -> list[Transition]:
+def allowed_transitions(application: FoundingApplication, user: Any) -> list[ApplicationTransition]:
     """The steps `user` may take on the application now (what the detail page offers)."""
     allowed = []
     for transition in application.next_transitions():
-        org = application.parent if transition.decided_by == "parent" else application.approving_org
+        org = application.parent if transition.held_on == PARENT else application.approving_org
         if has_perm_at(user, transition.perm, org.path):
             allowed.append(transition)
     return allowed

@@ -23,17 +23,19 @@ from gonghui.core.errors import Conflict, Forbidden, InvalidTransition, Validati
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.founding.models import (
+    APPROVING_ORG,
     AWAITING_DECISION,
     OPEN_STATUSES,
+    PARENT,
     TRANSITIONS,
     ApplicationStatus,
+    ApplicationTransition,
     DeliveryMethod,
     FoundingApplication,
     FoundingApplicationHistory,
     FoundingNotice,
     Initiator,
     NoticeStatus,
-    Transition,
     UnionKind,
 )
 from gonghui.orgs.models import JointUnionArea, Org, OrgKind, Workplace
@@ -357,8 +359,8 @@ def submit_application(draft: ApplicationDraft, *, actor: Any) -> FoundingApplic
     return application
 
 
-def _authority_org(application: FoundingApplication, transition: Transition) -> Org:
-    if transition.decided_by == "parent":
+def _authority_org(application: FoundingApplication, transition: ApplicationTransition) -> Org:
+    if transition.held_on == PARENT:
         return application.parent
     if application.approving_org.may_approve_founding:
         return application.approving_org
@@ -371,10 +373,10 @@ def _authority_org(application: FoundingApplication, transition: Transition) -> 
     return approver
 
 
-def _refuse_without_authority(org: Org, transition: Transition, actor: Any) -> None:
+def _refuse_without_authority(org: Org, transition: ApplicationTransition, actor: Any) -> None:
     if has_perm_at(actor, transition.perm, org.path):
         return
-    if transition.decided_by == "approving_org":
+    if transition.held_on == APPROVING_ORG:
         message = _(
             "Only officers of %(org)s, which approves this application, or of an organisation above it "
             "may do this."
@@ -451,15 +453,9 @@ def advance_application(
         Perm.FOUNDING_VIEW,
         pk=application.pk,
     )
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise ValidationFailed(_("Unknown action."), fields={"action": [_("Unknown action.")]})
+    transition = TRANSITIONS.lookup(action)
     _refuse_without_authority(_authority_org(application, transition), transition, actor)
-    if application.status != transition.source:
-        raise InvalidTransition(
-            _("This application is “%(status)s”: “%(action)s” is not possible now.")
-            % {"status": application.get_status_display(), "action": transition.label}
-        )
+    TRANSITIONS.require(action, application.status)
     comment = normalize_text(comment)
     update_fields = ["status", "approving_org", "updated_at"]
     if transition.target == ApplicationStatus.REJECTED:

@@ -117,7 +117,7 @@ class HistoryOut(Schema):
     to_status: AssessmentStatus
     actor: str
     comment: str
-    at: datetime
+    created_at: datetime
 
 
 class AssessmentDetailOut(AssessmentOut):
@@ -230,7 +230,7 @@ def _detail(assessment_id: int, user: Any) -> dict[str, Any]:
                 "to_status": entry.to_status,
                 "actor": str(entry.actor) if entry.actor else "",
                 "comment": entry.comment,
-                "at": entry.at,
+                "created_at": entry.created_at,
             }
             for entry in history
         ],

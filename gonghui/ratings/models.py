@@ -11,7 +11,6 @@ scope. The assessment's workflow is the table `TRANSITIONS` below, and nowhere e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -22,7 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.core.workflow import Transition, TransitionRecord, TransitionTable
 from gonghui.orgs.models import Org, OrgKind
+from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import ScopedQuerySet
 
 # The kinds of union that are rated (a federation or a union group is not).
@@ -179,36 +180,48 @@ class AssessmentAction(models.TextChoices):
 
 
 class Authority(StrEnum):
-    UNION = "union"  # RATING_ASSESS on the union (its own officers, or a federation above it)
-    SUPERIOR = "superior"  # RATING_REVIEW on the union's parent or above, never on the union itself
+    """Where a transition's permission must be held (`Transition.held_on`)."""
 
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    authority: Authority
+    UNION = "union"  # on the union (its own officers, or a federation above it)
+    SUPERIOR = "superior"  # on the union's parent or above, never on the union itself
 
 
 # The whole workflow. Starting creates a draft; every other change of status is one of these.
-TRANSITIONS: Mapping[str, Transition] = MappingProxyType(
-    {
-        AssessmentAction.SUBMIT: Transition(
-            frozenset({AssessmentStatus.DRAFT}), AssessmentStatus.SUBMITTED, Authority.UNION
+TRANSITIONS = TransitionTable(
+    AssessmentStatus,
+    [
+        Transition(
+            AssessmentAction.SUBMIT,
+            frozenset({AssessmentStatus.DRAFT}),
+            AssessmentStatus.SUBMITTED,
+            Perm.RATING_ASSESS,
+            Authority.UNION,
         ),
-        AssessmentAction.APPROVE: Transition(
-            frozenset({AssessmentStatus.SUBMITTED}), AssessmentStatus.REVIEWED, Authority.SUPERIOR
-        ),
-        AssessmentAction.RETURN: Transition(
-            frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.REVIEWED}),
-            AssessmentStatus.DRAFT,
+        Transition(
+            AssessmentAction.APPROVE,
+            frozenset({AssessmentStatus.SUBMITTED}),
+            AssessmentStatus.REVIEWED,
+            Perm.RATING_REVIEW,
             Authority.SUPERIOR,
         ),
-        AssessmentAction.PUBLISH: Transition(
-            frozenset({AssessmentStatus.REVIEWED}), AssessmentStatus.PUBLISHED, Authority.SUPERIOR
+        Transition(
+            AssessmentAction.RETURN,
+            frozenset({AssessmentStatus.SUBMITTED, AssessmentStatus.REVIEWED}),
+            AssessmentStatus.DRAFT,
+            Perm.RATING_REVIEW,
+            Authority.SUPERIOR,
         ),
-    }
+        Transition(
+            AssessmentAction.PUBLISH,
+            frozenset({AssessmentStatus.REVIEWED}),
+            AssessmentStatus.PUBLISHED,
+            Perm.RATING_REVIEW,
+            Authority.SUPERIOR,
+        ),
+    ],
+    refusal=_("A rating whose status is “%(status)s” cannot be given the action “%(action)s”."),
 )
+AssessmentTransition = Transition[AssessmentAction, AssessmentStatus]
 
 
 class AssessmentQuerySet(ScopedQuerySet["Assessment"]):
@@ -313,30 +326,22 @@ class HistoryQuerySet(ScopedQuerySet["AssessmentHistory"]):
     scope_fields = ("assessment__org__path",)
 
 
-class AssessmentHistory(models.Model):
+class AssessmentHistory(TransitionRecord):
     assessment = models.ForeignKey(
         Assessment, verbose_name=_("vitality rating"), on_delete=models.CASCADE, related_name="history"
     )
+    # Starting a rating is recorded too, though it is not a transition of the table.
     action = models.CharField(_("action"), max_length=10, choices=AssessmentAction.choices)
-    from_status = models.CharField(_("from"), max_length=10, choices=AssessmentStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=AssessmentStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    from_status = models.CharField(
+        _("from status"), max_length=10, choices=AssessmentStatus.choices, blank=True
     )
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    to_status = models.CharField(_("to status"), max_length=10, choices=AssessmentStatus.choices)
 
     objects = HistoryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("rating history entry")
         verbose_name_plural = _("rating history")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.get_action_display()}"

@@ -23,6 +23,7 @@ from gonghui.ratings.models import (
     TRANSITIONS,
     Assessment,
     AssessmentStatus,
+    AssessmentTransition,
     Authority,
     Checklist,
     ChecklistItem,
@@ -38,32 +39,39 @@ def parent_path(org: Org) -> str:
     return str(org.path[: -Org.steplen])
 
 
-def may_review(user: Any, org: Org) -> bool:
-    """Whether `user` may review `org`'s rating: RATING_REVIEW held on its parent or above.
+def holds(user: Any, org: Org, perm: Perm, held_on: str) -> bool:
+    """Whether `user` holds `perm` where `held_on` (an `Authority`) says, for `org`'s rating.
 
-    A grant on the union itself does not count, whatever role it carries: a union never rates
-    itself. The parent's path does not start with the union's own path, so `has_perm_at` on the
-    parent's path is true exactly for grants on strict ancestors (and for superusers).
+    SUPERIOR means on the union's parent or above: a grant on the union itself does not count,
+    whatever role it carries, since a union never rates itself. The parent's path does not start
+    with the union's own path, so `has_perm_at` on the parent's path is true exactly for grants
+    on strict ancestors (and for superusers).
     """
-    above = parent_path(org)
-    return bool(above) and has_perm_at(user, Perm.RATING_REVIEW, above)
+    if held_on == Authority.SUPERIOR:
+        above = parent_path(org)
+        return bool(above) and has_perm_at(user, perm, above)
+    return has_perm_at(user, perm, org.path)
+
+
+def may_review(user: Any, org: Org) -> bool:
+    """Whether `user` may review `org`'s rating: RATING_REVIEW held on its parent or above."""
+    return holds(user, org, Perm.RATING_REVIEW, Authority.SUPERIOR)
 
 
 def may_assess(user: Any, org: Org) -> bool:
-    return has_perm_at(user, Perm.RATING_ASSESS, org.path)
+    return holds(user, org, Perm.RATING_ASSESS, Authority.UNION)
 
 
-def has_authority(user: Any, org: Org, authority: Authority) -> bool:
-    return may_review(user, org) if authority == Authority.SUPERIOR else may_assess(user, org)
+def may_take(user: Any, assessment: Assessment, transition: AssessmentTransition) -> bool:
+    return holds(user, assessment.org, transition.perm, transition.held_on)
 
 
 def allowed_actions(user: Any, assessment: Assessment) -> list[str]:
     """The transitions `user` may take on `assessment` now (preconditions aside)."""
     return [
-        action
-        for action, transition in TRANSITIONS.items()
-        if assessment.status in transition.sources
-        and has_authority(user, assessment.org, transition.authority)
+        transition.action
+        for transition in TRANSITIONS.available(assessment.status)
+        if may_take(user, assessment, transition)
     ]
 
 

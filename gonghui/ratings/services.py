@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core.audit import changes_between, record_audit, snapshot
-from gonghui.core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.orgs.models import Org, OrgKind, OrgStatus
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible
@@ -34,13 +34,20 @@ from gonghui.ratings.models import (
     AssessmentAnswer,
     AssessmentHistory,
     AssessmentStatus,
+    AssessmentTransition,
     Authority,
     Checklist,
     ChecklistItem,
     ChecklistStatus,
     SixHaves,
 )
-from gonghui.ratings.selectors import applicable_checklist, has_authority, reviewable, reviewing_org
+from gonghui.ratings.selectors import (
+    applicable_checklist,
+    may_assess,
+    may_take,
+    reviewable,
+    reviewing_org,
+)
 
 THRESHOLD_FIELDS = ("star1_min", "star2_min", "star3_min", "star4_min", "star5_min")
 MAX_THRESHOLD = 1000
@@ -363,10 +370,11 @@ def _locked_assessment(assessment: Assessment | int, actor: Any) -> Assessment:
     return found
 
 
-def _require(actor: Any, assessment: Assessment, authority: Authority) -> None:
-    if has_authority(actor, assessment.org, authority):
+def _require(actor: Any, assessment: Assessment, transition: AssessmentTransition) -> None:
+    """Forbidden unless `actor` holds the authority `transition` needs on `assessment`."""
+    if may_take(actor, assessment, transition):
         return
-    if authority == Authority.SUPERIOR:
+    if transition.held_on == Authority.SUPERIOR:
         raise Forbidden(_("Only an officer of a superior organisation can review this union's rating."))
     raise Forbidden(
         _("Only the union's own officers, or a federation above it, can fill in its self-assessment.")
@@ -388,7 +396,7 @@ def _history(assessment: Assessment, action: str, before: str, actor: Any, comme
 def start_assessment(*, org: Org | int, year: int, actor: Any) -> Assessment:
     """Open `org`'s self-assessment for `year` against the checklist that applies to it."""
     union = get_visible(Org, actor, Perm.RATING_VIEW, pk=org if isinstance(org, int) else org.pk)
-    if not has_authority(actor, union, Authority.UNION):
+    if not may_assess(actor, union):
         raise Forbidden(
             _("Only the union's own officers, or a federation above it, can start its self-assessment.")
         )
@@ -472,7 +480,8 @@ def save_answers(
     """Store the union's scores and evidence (only while it assesses itself); with `submit`, then
     submit the self-assessment for review."""
     found = _locked_assessment(assessment, actor)
-    _require(actor, found, Authority.UNION)
+    # Changing the answers needs the authority that submitting them does.
+    _require(actor, found, TRANSITIONS[AssessmentAction.SUBMIT])
     if found.status != AssessmentStatus.DRAFT:
         raise Conflict(
             _("The self-assessment can only be changed while the union is assessing itself."),
@@ -524,7 +533,8 @@ def review_assessment(
     """Store the superior's scores, notes and opinion on a submitted self-assessment; with
     `approve`, then approve the review, which fixes the total and the stars."""
     found = _locked_assessment(assessment, actor)
-    _require(actor, found, Authority.SUPERIOR)
+    # Scoring needs the authority that approving the scores does.
+    _require(actor, found, TRANSITIONS[AssessmentAction.APPROVE])
     if found.status != AssessmentStatus.SUBMITTED:
         raise Conflict(_("Only a submitted self-assessment can be reviewed."), code="assessment_locked")
     stored = _answers_by_item(found)
@@ -564,12 +574,9 @@ def transition_assessment(
     assessment: Assessment | int, *, action: str, actor: Any, comment: str = ""
 ) -> Assessment:
     """Take one step of the workflow (see `TRANSITIONS`)."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        message = _("Unknown action.")
-        raise ValidationFailed(message, fields={"action": [message]})
+    transition = TRANSITIONS.lookup(action)
     found = _locked_assessment(assessment, actor)
-    _require(actor, found, transition.authority)
+    _require(actor, found, transition)
     _apply(found, action, actor=actor, comment=comment)
     return found
 
@@ -577,12 +584,7 @@ def transition_assessment(
 def _apply(assessment: Assessment, action: str, *, actor: Any, comment: str = "") -> None:
     """Check that `action` may be taken from the current status and its preconditions hold,
     then write the new status, a history row and an audit event. Nothing is written otherwise."""
-    transition = TRANSITIONS[action]
-    if assessment.status not in transition.sources:
-        raise InvalidTransition(
-            _("A rating whose status is “%(status)s” cannot be given the action “%(action)s”.")
-            % {"status": assessment.get_status_display(), "action": AssessmentAction(action).label}
-        )
+    transition = TRANSITIONS.require(action, assessment.status)
     comment = _text(comment, "comment", MAX_COMMENT, required=False)
     if action == AssessmentAction.RETURN and not comment:
         message = _("Say why the self-assessment is returned, so the union knows what to rework.")

@@ -9,7 +9,7 @@ import pytest
 from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import PASSWORD
 from gonghui.orgs.models import Org
-from gonghui.orgs.tests.tree_factories import make_tree
+from gonghui.orgs.tests.factories import make_tree
 from tests.browser.conftest import axe_violations, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 from gonghui.core.audit import record_audit
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.models import Org, Role
-from gonghui.orgs.tests.scoping import ScopedEndpoint
+from gonghui.orgs.tests.scoping import ScopedEndpoint, row_listed
 
 
 def _audit_event(org: Org) -> AuditEvent:
@@ -15,7 +15,7 @@ ENDPOINTS = [
         url=lambda event: "/console/audit/",
         make=_audit_event,
         role=Role.AUDITOR,
-        listed=lambda response, event: f'data-row-id="{event.pk}"' in response.content.decode(),
+        listed=row_listed,
     ),
 ]
 UNSCOPED = {"console:dashboard": "figures of the signed-in officer's own grants only (selectors.scope_roots)"}

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from gonghui.core.creditcode import make_credit_code
 from gonghui.founding.models import (
     ApplicationStatus,
     DeliveryMethod,
@@ -21,19 +20,13 @@ from gonghui.founding.models import (
     Initiator,
     UnionKind,
 )
-from gonghui.orgs.models import Industry, JointUnionArea, Org, OrgKind, Ownership, Workplace
+from gonghui.orgs.models import JointUnionArea, Org, OrgKind, Workplace
+from gonghui.orgs.tests.factories import add_org, make_workplace
 from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld
 
 
 def _workplace(org: Org) -> Workplace:
-    return Workplace.objects.create(
-        credit_code=make_credit_code("9", "1", "330203", f"{org.pk:08d}"),
-        name=f"{org.name}辖区未建会单位",
-        industry=Industry.C,
-        ownership=Ownership.PRIVATE,
-        employee_count=60,
-        jurisdiction=org,
-    )
+    return make_workplace(org, name=f"{org.name}辖区未建会单位", employee_count=60)
 
 
 def _workplace_of(org: Org) -> Workplace:
@@ -79,16 +72,8 @@ def _application(org: Org) -> FoundingApplication:
 
 
 def _joint_union(org: Org) -> Org:
-    union: Org = Org.objects.add_child(
-        org,
-        create_kwargs={
-            "code": f"{org.code}-J1",
-            "name": f"{org.name}所属社区联合工会",
-            "kind": OrgKind.JOINT_UNION,
-            "area": JointUnionArea.COMMUNITY,
-        },
-    )
-    return union
+    name = f"{org.name}所属社区联合工会"
+    return add_org(org, f"{org.code}-J1", name, OrgKind.JOINT_UNION, area=JointUnionArea.COMMUNITY)
 
 
 def _notice_data(world: ScopeWorld, workplace: Workplace) -> dict[str, Any]:

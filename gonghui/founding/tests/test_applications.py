@@ -229,7 +229,7 @@ ILLEGAL = [
     (status, action)
     for status in ApplicationStatus.values
     for action, transition in TRANSITIONS.items()
-    if transition.source != status
+    if not TRANSITIONS.allows(action, status)
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from gonghui.members.models import Member
 from gonghui.members.tests.factories import make_members
 from gonghui.orgs.models import Org
-from gonghui.orgs.tests.scoping import ScopedEndpoint
+from gonghui.orgs.tests.scoping import ScopedEndpoint, row_listed
 
 
 def _member(org: Org) -> Member:
@@ -19,7 +19,7 @@ ENDPOINTS: list[ScopedEndpoint] = [
         action="list",
         url=lambda member: "/console/members/",
         make=_member,
-        listed=lambda response, member: f'data-row-id="{member.pk}"' in response.content.decode(),
+        listed=row_listed,
     ),
     ScopedEndpoint(
         covers="GET /api/v1/members",

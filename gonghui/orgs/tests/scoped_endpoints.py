@@ -23,7 +23,8 @@ from gonghui.orgs.models import (
     Workplace,
 )
 from gonghui.orgs.services.coverage import refresh_coverage
-from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld
+from gonghui.orgs.tests.factories import add_org, make_term, make_workplace
+from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld, listed_by, row_listed
 
 # --- tree ----------------------------------------------------------------------------------
 # Moves and merges happen inside the own union, so that they are valid for both allowed
@@ -32,10 +33,7 @@ from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld
 
 
 def _child(org: Org, suffix: str, name: str, kind: str = OrgKind.UNION_GROUP) -> Org:
-    child: Org = Org.objects.add_child(
-        org, create_kwargs={"code": f"{org.code}-{suffix}", "name": name, "kind": kind}
-    )
-    return child
+    return add_org(org, f"{org.code}-{suffix}", name, kind)
 
 
 def _group(org: Org) -> Org:
@@ -209,18 +207,9 @@ UNSCOPED: dict[str, str] = {}
 # --- officers and roles ----------------------------------------------------------------------
 
 
-def _term(
-    org: Org, *, days_left: int = 30, position: str = OfficerPosition.VICE_CHAIR_PART_TIME
-) -> OfficerTerm:
-    """A term in office at `org`, ending in `days_left` days (so it is on the "ending" list too)."""
-    today = timezone.localdate()
-    return OfficerTerm.objects.create(
-        org=org,
-        name="周卫国",
-        position=position,
-        term_start=today - timedelta(days=5 * 365 - days_left),
-        term_end=today + timedelta(days=days_left),
-    )
+def _term(org: Org) -> OfficerTerm:
+    """A term in office at `org`, ending in 30 days (so it is on the "ending" list too)."""
+    return make_term(org, "周卫国", OfficerPosition.VICE_CHAIR_PART_TIME, days_left=30)
 
 
 def _term_fields(world: ScopeWorld, obj: Any) -> dict[str, Any]:
@@ -249,17 +238,13 @@ def _grant_fields(world: ScopeWorld, org: Org) -> dict[str, Any]:
     return {"username": _grantee().username, "role": Role.AUDITOR}
 
 
-def _term_listed(response: Any, term: OfficerTerm) -> bool:
-    return f'data-officer-term="{term.pk}"' in response.content.decode()
-
-
 ENDPOINTS += [
     ScopedEndpoint(
         covers="console:orgs:officers",
         action="list",
         url=lambda term: "/console/orgs/officers/",
         make=_term,
-        listed=_term_listed,
+        listed=listed_by("data-officer-term"),
         role=Role.AUDITOR,
     ),
     ScopedEndpoint(
@@ -274,7 +259,7 @@ ENDPOINTS += [
         action="list",
         url=lambda term: "/console/orgs/officers/ending/?days=30",
         make=_term,
-        listed=_term_listed,
+        listed=listed_by("data-officer-term"),
         role=Role.AUDITOR,
     ),
     ScopedEndpoint(
@@ -499,29 +484,15 @@ NEW_WORKPLACE_CODE = make_credit_code("9", "1", "330203", "MA2GC6PX")
 
 
 def _area(org: Org) -> Org:
-    area: Org = Org.objects.add_child(
-        org,
-        create_kwargs={
-            "code": f"{org.code}-JU",
-            "name": "甲区精工园区联合工会",
-            "kind": OrgKind.JOINT_UNION,
-            "area": JointUnionArea.PARK,
-        },
+    return add_org(
+        org, f"{org.code}-JU", "甲区精工园区联合工会", OrgKind.JOINT_UNION, area=JointUnionArea.PARK
     )
-    return area
 
 
 def _workplace(org: Org) -> Workplace:
     """A workplace covered by `org`, in an area under it."""
-    return Workplace.objects.create(
-        credit_code=WORKPLACE_CODE,
-        name="甲区精工机械有限公司",
-        industry="C",
-        ownership="private",
-        employee_count=80,
-        jurisdiction=_area(org),
-        union=org,
-        is_unionised=True,
+    return make_workplace(
+        _area(org), org, credit_code=WORKPLACE_CODE, name="甲区精工机械有限公司", employee_count=80
     )
 
 
@@ -542,17 +513,13 @@ def _workplace_form(world: ScopeWorld, obj: Any) -> dict[str, Any]:
     }
 
 
-def _workplace_listed(response: Any, workplace: Workplace) -> bool:
-    return f'data-row-id="{workplace.pk}"' in response.content.decode()
-
-
 ENDPOINTS += [
     ScopedEndpoint(
         covers="console:orgs:workplaces",
         action="list",
         url=lambda workplace: "/console/orgs/workplaces/",
         make=_workplace,
-        listed=_workplace_listed,
+        listed=row_listed,
         role=Role.AUDITOR,
     ),
     ScopedEndpoint(
@@ -560,7 +527,7 @@ ENDPOINTS += [
         action="list",
         url=lambda workplace: f"/console/orgs/workplaces/?union={workplace.union_id}&q=精工",
         make=_workplace,
-        listed=_workplace_listed,
+        listed=row_listed,
         role=Role.AUDITOR,
     ),
     ScopedEndpoint(

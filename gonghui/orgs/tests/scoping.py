@@ -41,9 +41,9 @@ from django.http import HttpResponse
 from django.test import Client
 
 from gonghui.accounts.models import User
-from gonghui.accounts.tests.factories import make_member, make_officer, sign_in_verified
-from gonghui.orgs.models import FederationLevel, Org, OrgKind, Role, RoleGrant
-from gonghui.orgs.scoping import forget_grants
+from gonghui.accounts.tests.factories import make_member, sign_in_verified
+from gonghui.orgs.models import FederationLevel, Org, OrgKind, Role
+from gonghui.orgs.tests.factories import add_org, officer_at
 
 Action = Literal["list", "detail", "create", "update", "delete"]
 ACTORS = ("anonymous", "member", "sibling_officer", "parent_officer", "own_officer")
@@ -61,24 +61,12 @@ class ScopeWorld:
 
 
 def build_world() -> ScopeWorld:
-    city = Org.objects.add_root(
-        create_kwargs={
-            "code": "SCOPE-CITY",
-            "name": "测试市总工会",
-            "kind": OrgKind.FEDERATION,
-            "level": FederationLevel.CITY,
-        }
-    )
-
-    def child(parent: Org, code: str, name: str, **extra: Any) -> Org:
-        created: Org = Org.objects.add_child(parent, create_kwargs={"code": code, "name": name, **extra})
-        return created
-
-    district = {"kind": OrgKind.FEDERATION, "level": FederationLevel.DISTRICT}
-    parent = child(city, "SCOPE-A", "甲区总工会", **district)
-    sibling_parent = child(city, "SCOPE-B", "乙区总工会", **district)
-    own = child(parent, "SCOPE-AX", "甲区某公司工会", kind=OrgKind.GRASSROOTS)
-    sibling = child(sibling_parent, "SCOPE-BY", "乙区某公司工会", kind=OrgKind.GRASSROOTS)
+    federation, district = OrgKind.FEDERATION, FederationLevel.DISTRICT
+    city = add_org(None, "SCOPE-CITY", "测试市总工会", federation, level=FederationLevel.CITY)
+    parent = add_org(city, "SCOPE-A", "甲区总工会", federation, level=district)
+    sibling_parent = add_org(city, "SCOPE-B", "乙区总工会", federation, level=district)
+    own = add_org(parent, "SCOPE-AX", "甲区某公司工会", OrgKind.GRASSROOTS)
+    sibling = add_org(sibling_parent, "SCOPE-BY", "乙区某公司工会", OrgKind.GRASSROOTS)
     world = ScopeWorld(city=city, parent=parent, own=own, sibling_parent=sibling_parent, sibling=sibling)
     world.users = {"anonymous": None, "member": make_member("13900000099")}
     return world
@@ -90,13 +78,7 @@ def grant_officers(world: ScopeWorld, role: str) -> None:
         ("parent_officer", world.parent),
         ("own_officer", world.own),
     ):
-        user = make_officer(actor.replace("_", "."), display_name=actor)
-        RoleGrant.objects.create(user=user, org=org, role=role)
-        if org.kind == OrgKind.FEDERATION:  # as grant_role does
-            user.otp_required = True
-            user.save(update_fields=["otp_required"])
-        forget_grants(user)
-        world.users[actor] = user
+        world.users[actor] = officer_at(org, actor.replace("_", "."), role, display_name=actor)
 
 
 @dataclass(frozen=True)
@@ -119,6 +101,19 @@ class ScopedEndpoint:
     @property
     def id(self) -> str:
         return f"{self.covers} [{self.action}]"
+
+
+def listed_by(attribute: str) -> Callable[[HttpResponse, Any], bool]:
+    """A `listed` check for pages that mark each object they show with `attribute="<pk>"`."""
+
+    def listed(response: HttpResponse, obj: Any) -> bool:
+        return f'{attribute}="{obj.pk}"' in response.content.decode()
+
+    return listed
+
+
+# The table component (components/table.html) marks its rows so.
+row_listed = listed_by("data-row-id")
 
 
 def _json_ids(response: HttpResponse) -> set[Any]:

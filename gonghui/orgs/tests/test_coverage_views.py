@@ -10,23 +10,18 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.models import User
-from gonghui.accounts.tests.factories import make_officer, sign_in_verified
+from gonghui.accounts.tests.factories import make_officer
 from gonghui.orgs.models import Org, OrgKind, Role, RoleGrant
 from gonghui.orgs.scoping import forget_grants
 from gonghui.orgs.selectors import percent
 from gonghui.orgs.services.coverage import refresh_coverage
+from gonghui.orgs.tests.factories import client_for
 from gonghui.orgs.tests.test_coverage_refresh import Tree, build_tree
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -42,12 +37,6 @@ def _officer(username: str, *grants: tuple[Org, str]) -> User:
         RoleGrant.objects.create(user=user, org=org, role=role)
     forget_grants(user)
     return user
-
-
-def _signed_in(user: User) -> Client:
-    client = Client()
-    sign_in_verified(client, user)
-    return client
 
 
 def _html(response) -> str:
@@ -83,7 +72,7 @@ def test_a_rate_over_nothing_is_no_rate_rather_than_zero():
 def test_a_district_officer_sees_the_figures_of_their_district_by_default(
     tree, django_assert_max_num_queries
 ):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     with django_assert_max_num_queries(12):
         response = client.get("/console/orgs/coverage/")
@@ -107,7 +96,7 @@ def test_a_district_officer_sees_the_figures_of_their_district_by_default(
 
 
 def test_the_drill_down_lists_each_child_with_its_figures_and_a_link_to_its_own(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     html = _html(client.get(f"/console/orgs/coverage/?org={tree.a.pk}"))
 
@@ -127,7 +116,7 @@ def test_the_drill_down_lists_each_child_with_its_figures_and_a_link_to_its_own(
 
 
 def test_the_drill_down_sorts_by_a_figure(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     html = _html(client.get(f"/console/orgs/coverage/?org={tree.a.pk}&sort=-membership_rate"))
 
@@ -135,7 +124,7 @@ def test_the_drill_down_sorts_by_a_figure(tree):
 
 
 def test_the_chart_gets_its_data_as_json_and_no_inline_script(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     html = _html(client.get(f"/console/orgs/coverage/?org={tree.a.pk}"))
 
@@ -152,7 +141,7 @@ def test_the_chart_gets_its_data_as_json_and_no_inline_script(tree):
 
 
 def test_the_breadcrumb_leads_back_up_only_as_far_as_the_officers_scope(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     html = _html(client.get(f"/console/orgs/coverage/?org={tree.g1.pk}"))
 
@@ -163,7 +152,7 @@ def test_the_breadcrumb_leads_back_up_only_as_far_as_the_officers_scope(tree):
 
 
 def test_an_org_outside_the_scope_answers_404(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     assert client.get(f"/console/orgs/coverage/?org={tree.b.pk}").status_code == 404
     assert client.get("/console/orgs/coverage/?org=abc").status_code == 404
@@ -173,7 +162,7 @@ def test_an_org_created_since_the_last_refresh_says_its_figures_are_coming(tree)
     new = Org.objects.add_child(
         tree.a, create_kwargs={"code": "NEW", "name": "新建工会", "kind": OrgKind.GRASSROOTS}
     )
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     html = _html(client.get(f"/console/orgs/coverage/?org={new.pk}"))
 
@@ -182,7 +171,7 @@ def test_an_org_created_since_the_last_refresh_says_its_figures_are_coming(tree)
 
 
 def test_an_officer_with_several_subtrees_starts_from_a_list_of_them(tree):
-    client = _signed_in(_officer("two.unions", (tree.g1, Role.AUDITOR), (tree.g4, Role.AUDITOR)))
+    client = client_for(_officer("two.unions", (tree.g1, Role.AUDITOR), (tree.g4, Role.AUDITOR)))
 
     html = _html(client.get("/console/orgs/coverage/"))
 
@@ -192,8 +181,8 @@ def test_an_officer_with_several_subtrees_starts_from_a_list_of_them(tree):
 
 
 def test_only_federation_administrators_get_the_refresh_button(tree):
-    admin = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
-    auditor = _signed_in(_officer("auditor.a", (tree.a, Role.AUDITOR)))
+    admin = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    auditor = client_for(_officer("auditor.a", (tree.a, Role.AUDITOR)))
 
     assert "立即刷新" in _html(admin.get("/console/orgs/coverage/"))
     assert "立即刷新" not in _html(auditor.get("/console/orgs/coverage/"))
@@ -203,7 +192,7 @@ def test_only_federation_administrators_get_the_refresh_button(tree):
 
 def test_refresh_now_starts_a_job_and_shows_its_progress(tree):
     user = _officer("district.a", (tree.a, Role.FEDERATION_ADMIN))
-    client = _signed_in(user)
+    client = client_for(user)
 
     response = client.post("/console/orgs/coverage/refresh/", {"org": tree.a.pk})
 
@@ -214,7 +203,7 @@ def test_refresh_now_starts_a_job_and_shows_its_progress(tree):
 
 
 def test_the_drill_down_table_downloads_as_xlsx(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     response = client.get(f"/console/orgs/coverage/export.xlsx?org={tree.a.pk}")
 
@@ -233,7 +222,7 @@ def test_the_drill_down_table_downloads_as_xlsx(tree):
 
 
 def test_the_api_gives_figures_rates_and_the_refresh_time(tree, django_assert_max_num_queries):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     with django_assert_max_num_queries(8):
         response = client.get(f"/api/v1/coverage/{tree.a.pk}")
@@ -251,7 +240,7 @@ def test_the_api_gives_figures_rates_and_the_refresh_time(tree, django_assert_ma
 
 
 def test_the_api_lists_children_sorted_and_paged(tree, django_assert_max_num_queries):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     with django_assert_max_num_queries(8):
         response = client.get(f"/api/v1/coverage/{tree.a.pk}/children?sort=-employees&limit=1")
@@ -265,7 +254,7 @@ def test_the_api_lists_children_sorted_and_paged(tree, django_assert_max_num_que
 
 
 def test_the_api_rates_are_null_without_a_denominator(tree):
-    client = _signed_in(_officer("district.b", (tree.b, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.b", (tree.b, Role.FEDERATION_ADMIN)))
 
     body = client.get(f"/api/v1/coverage/{tree.g3.pk}").json()
 
@@ -275,7 +264,7 @@ def test_the_api_rates_are_null_without_a_denominator(tree):
 
 
 def test_the_api_refuses_an_unknown_sort_with_a_field_error(tree):
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     response = client.get(f"/api/v1/coverage/{tree.a.pk}/children?sort=name;drop")
 
@@ -287,7 +276,7 @@ def test_the_api_says_when_an_orgs_figures_are_not_computed_yet(tree):
     new = Org.objects.add_child(
         tree.a, create_kwargs={"code": "NEW", "name": "新建工会", "kind": OrgKind.GRASSROOTS}
     )
-    client = _signed_in(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
+    client = client_for(_officer("district.a", (tree.a, Role.FEDERATION_ADMIN)))
 
     response = client.get(f"/api/v1/coverage/{new.pk}")
 
@@ -296,7 +285,7 @@ def test_the_api_says_when_an_orgs_figures_are_not_computed_yet(tree):
 
 
 def test_an_officer_without_coverage_rights_is_told_so(tree):
-    client = _signed_in(_officer("handler", (tree.a, Role.CASE_HANDLER)))
+    client = client_for(_officer("handler", (tree.a, Role.CASE_HANDLER)))
 
     html = _html(client.get("/console/orgs/coverage/"))
 

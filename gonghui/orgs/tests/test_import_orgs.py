@@ -12,26 +12,10 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.spreadsheets import read_table
 from gonghui.orgs.models import FederationLevel, ImportKind, ImportMode, JointUnionArea, Org, OrgKind
 from gonghui.orgs.services.imports import SPECS, import_rows
-from gonghui.orgs.tests.import_files import ORG_HEADER, csv_bytes, xlsx
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
+from gonghui.orgs.tests.factories import ORG_HEADER, csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
 ALL_OR_NOTHING, GOOD_ROWS = ImportMode.ALL_OR_NOTHING, ImportMode.GOOD_ROWS
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def officer(tree):
-    return officer_at(tree.east, "east.admin")
 
 
 def org_row(
@@ -56,7 +40,7 @@ def run(content: bytes, actor, mode=ALL_OR_NOTHING, file_name="工会名单.xlsx
     return outcome, [(p.row, table.where(p.column)[0], p.message) for p in outcome.problems]
 
 
-def test_a_township_and_a_joint_union_under_it_are_created_from_one_list(tree, officer):
+def test_a_township_and_a_joint_union_under_it_are_created_from_one_list(tree, east_admin):
     content = xlsx(
         [
             ORG_HEADER,
@@ -68,7 +52,7 @@ def test_a_township_and_a_joint_union_under_it_are_created_from_one_list(tree, o
         ]
     )
 
-    outcome, found = run(content, officer)
+    outcome, found = run(content, east_admin)
 
     assert found == []
     assert (outcome.created, outcome.updated, outcome.skipped) == (3, 0, 0)
@@ -93,10 +77,10 @@ def test_a_township_and_a_joint_union_under_it_are_created_from_one_list(tree, o
         joint,
     )
     assert Org.objects.find_problems() == ([], [], [], [], [])
-    assert AuditEvent.objects.filter(action="orgs.create_org", actor=officer).count() == 3
+    assert AuditEvent.objects.filter(action="orgs.create_org", actor=east_admin).count() == 3
 
 
-def test_a_registered_code_updates_the_org_and_may_not_move_it(tree, officer):
+def test_a_registered_code_updates_the_org_and_may_not_move_it(tree, east_admin):
     content = csv_bytes(
         [
             ORG_HEADER,
@@ -107,7 +91,7 @@ def test_a_registered_code_updates_the_org_and_may_not_move_it(tree, officer):
         "utf-8-sig",
     )
 
-    outcome, found = run(content, officer, GOOD_ROWS, file_name="工会名单.csv")
+    outcome, found = run(content, east_admin, GOOD_ROWS, file_name="工会名单.csv")
 
     assert found == [
         (
@@ -127,7 +111,7 @@ def test_a_registered_code_updates_the_org_and_may_not_move_it(tree, officer):
     assert Org.objects.get_parent(tree.fresh(tree.acme)) == tree.town
 
 
-def test_parents_must_be_in_scope_or_above_and_kinds_must_fit_under_them(tree, officer):
+def test_parents_must_be_in_scope_or_above_and_kinds_must_fit_under_them(tree, east_admin):
     content = xlsx(
         [
             ORG_HEADER,
@@ -141,7 +125,7 @@ def test_parents_must_be_in_scope_or_above_and_kinds_must_fit_under_them(tree, o
         ]
     )
 
-    outcome, found = run(content, officer, GOOD_ROWS)
+    outcome, found = run(content, east_admin, GOOD_ROWS)
 
     assert found == [
         (2, "上级工会代码", "您的管理范围内和本名单靠上的行中都没有代码为 W 的组织。"),
@@ -156,7 +140,7 @@ def test_parents_must_be_in_scope_or_above_and_kinds_must_fit_under_them(tree, o
     assert not Org.objects.filter(code__startswith="N-").exists()
 
 
-def test_a_refusal_only_the_tree_service_finds_undoes_the_whole_list_in_all_or_nothing_mode(tree, officer):
+def test_a_refusal_only_the_tree_service_finds_undoes_the_whole_list_in_all_or_nothing_mode(tree, east_admin):
     content = xlsx(
         [
             ORG_HEADER,
@@ -165,7 +149,7 @@ def test_a_refusal_only_the_tree_service_finds_undoes_the_whole_list_in_all_or_n
         ]
     )
 
-    outcome, found = run(content, officer, ALL_OR_NOTHING)
+    outcome, found = run(content, east_admin, ALL_OR_NOTHING)
 
     assert found == [(3, "联系电话", "只能使用数字、空格、连字符和括号。")]
     assert (outcome.created, outcome.skipped) == (0, 2)
@@ -173,7 +157,7 @@ def test_a_refusal_only_the_tree_service_finds_undoes_the_whole_list_in_all_or_n
     assert not AuditEvent.objects.filter(action="orgs.create_org").exists()
 
 
-def test_the_same_refusal_in_good_rows_mode_keeps_the_other_rows(tree, officer):
+def test_the_same_refusal_in_good_rows_mode_keeps_the_other_rows(tree, east_admin):
     content = xlsx(
         [
             ORG_HEADER,
@@ -182,7 +166,7 @@ def test_the_same_refusal_in_good_rows_mode_keeps_the_other_rows(tree, officer):
         ]
     )
 
-    outcome, found = run(content, officer, GOOD_ROWS)
+    outcome, found = run(content, east_admin, GOOD_ROWS)
 
     assert [row for row, _column, _message in found] == [3]
     assert (outcome.created, outcome.skipped) == (1, 1)

@@ -15,36 +15,20 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.jobs.models import Job, JobStatus
 from gonghui.orgs.models import ImportKind, ImportMode, ListImport, Role, Workplace
 from gonghui.orgs.tasks import run_list_import_task
-from gonghui.orgs.tests.import_files import ORG_HEADER, WORKPLACE_HEADER, workplace_row, xlsx
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
-from gonghui.orgs.tests.workplace_factories import credit_code
+from gonghui.orgs.tests.factories import (
+    ORG_HEADER,
+    WORKPLACE_HEADER,
+    client_for,
+    credit_code,
+    officer_at,
+    workplace_row,
+    xlsx,
+)
 
 IMPORTS = reverse("console:orgs:imports")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def officer(tree):
-    return officer_at(tree.east, "east.admin")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    sign_in_verified(client, user)
-    return client
 
 
 def upload(client: Client, content: bytes, name: str, kind: str = "workplaces", mode: str = "good_rows"):
@@ -75,7 +59,7 @@ def report_rows(response) -> list[list[Any]]:
 
 
 @pytest.mark.django_db
-def test_the_upload_page_offers_the_templates_and_lists_only_the_officers_own_imports(tree, officer):
+def test_the_upload_page_offers_the_templates_and_lists_only_the_officers_own_imports(tree, east_admin):
     other = officer_at(tree.east, "east.colleague")
     ListImport.objects.create(
         kind=ImportKind.WORKPLACES,
@@ -85,10 +69,14 @@ def test_the_upload_page_offers_the_templates_and_lists_only_the_officers_own_im
         created_by=other,
     )
     mine = ListImport.objects.create(
-        kind=ImportKind.ORGS, mode=ImportMode.GOOD_ROWS, file_name="我的名单.xlsx", size=1, created_by=officer
+        kind=ImportKind.ORGS,
+        mode=ImportMode.GOOD_ROWS,
+        file_name="我的名单.xlsx",
+        size=1,
+        created_by=east_admin,
     )
 
-    response = client_for(officer).get(IMPORTS)
+    response = client_for(east_admin).get(IMPORTS)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -108,8 +96,8 @@ def test_an_officer_who_may_change_neither_workplaces_nor_orgs_gets_404(tree):
 
 
 @pytest.mark.django_db
-def test_the_workplace_template_has_the_columns_and_reads_back_as_an_empty_list(officer):
-    response = client_for(officer).get(reverse("console:orgs:import_template", args=["workplaces"]))
+def test_the_workplace_template_has_the_columns_and_reads_back_as_an_empty_list(east_admin):
+    response = client_for(east_admin).get(reverse("console:orgs:import_template", args=["workplaces"]))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -121,7 +109,7 @@ def test_the_workplace_template_has_the_columns_and_reads_back_as_an_empty_list(
     options = workbook.get_sheet_by_index(2).to_python()
     assert options[0] == ["行业", "经济类型"]
     assert options[3][0] == "C 制造业"
-    refused = upload(client_for(officer), response.content, "单位名单导入模板.xlsx")
+    refused = upload(client_for(east_admin), response.content, "单位名单导入模板.xlsx")
     assert "名单只有表头，下面没有数据。" in refused.content.decode()
 
 
@@ -135,9 +123,9 @@ def test_the_workplace_template_has_the_columns_and_reads_back_as_an_empty_list(
     ],
 )
 def test_a_file_that_cannot_be_a_list_is_refused_at_once_and_nothing_is_stored(
-    officer, content, name, message
+    east_admin, content, name, message
 ):
-    response = upload(client_for(officer), content, name)
+    response = upload(client_for(east_admin), content, name)
 
     assert response.status_code == 422
     assert message in response.content.decode()
@@ -145,10 +133,10 @@ def test_a_file_that_cannot_be_a_list_is_refused_at_once_and_nothing_is_stored(
 
 
 @pytest.mark.django_db
-def test_a_file_over_the_size_limit_is_refused_with_its_size(officer, monkeypatch):
+def test_a_file_over_the_size_limit_is_refused_with_its_size(east_admin, monkeypatch):
     monkeypatch.setattr("gonghui.orgs.forms.MAX_IMPORT_BYTES", 1024 * 1024)
 
-    response = upload(client_for(officer), b"x" * (1024 * 1024 + 200_000), "名单.csv")
+    response = upload(client_for(east_admin), b"x" * (1024 * 1024 + 200_000), "名单.csv")
 
     assert response.status_code == 422
     assert "文件大小为 1.2 MB，每次最多导入 1 MB，请拆分名单。" in response.content.decode()
@@ -156,9 +144,9 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(officer, monkeypatc
 
 @pytest.mark.django_db
 def test_an_upload_starts_a_job_and_the_report_page_shows_its_progress_then_the_report(
-    officer, django_capture_on_commit_callbacks
+    east_admin, django_capture_on_commit_callbacks
 ):
-    client = client_for(officer)
+    client = client_for(east_admin)
     with django_capture_on_commit_callbacks(execute=False):
         response = upload(client, a_list(), "东区单位.xlsx")
 
@@ -169,7 +157,7 @@ def test_an_upload_starts_a_job_and_the_report_page_shows_its_progress_then_the_
     assert (list_import.file_name, list_import.rows_total, list_import.created_by) == (
         "东区单位.xlsx",
         2,
-        officer,
+        east_admin,
     )
     assert job_of(list_import).status == JobStatus.QUEUED
     assert job_of(list_import).title == "导入单位名单：东区单位.xlsx"
@@ -192,8 +180,8 @@ def test_an_upload_starts_a_job_and_the_report_page_shows_its_progress_then_the_
 
 
 @pytest.mark.django_db
-def test_the_report_workbook_lists_each_problem_with_row_and_column(officer):
-    client = client_for(officer)
+def test_the_report_workbook_lists_each_problem_with_row_and_column(east_admin):
+    client = client_for(east_admin)
     upload(client, a_list(), "东区单位.xlsx")
     list_import = ListImport.objects.get()
     run_list_import_task.call(job_of(list_import).pk, list_import.pk)
@@ -211,8 +199,8 @@ def test_the_report_workbook_lists_each_problem_with_row_and_column(officer):
 
 
 @pytest.mark.django_db
-def test_only_the_uploader_sees_the_report(tree, officer):
-    upload(client_for(officer), a_list(), "东区单位.xlsx")
+def test_only_the_uploader_sees_the_report(tree, east_admin):
+    upload(client_for(east_admin), a_list(), "东区单位.xlsx")
     list_import = ListImport.objects.get()
     colleague = client_for(officer_at(tree.east, "east.colleague"))
 
@@ -221,11 +209,11 @@ def test_only_the_uploader_sees_the_report(tree, officer):
 
 
 @pytest.mark.django_db
-def test_the_report_page_of_a_big_list_is_paged_in_few_queries(officer, django_assert_max_num_queries):
+def test_the_report_page_of_a_big_list_is_paged_in_few_queries(east_admin, django_assert_max_num_queries):
     rows = [WORKPLACE_HEADER] + [
         workplace_row(f"单位{n}", credit_code(n), industry="?") for n in range(1, 151)
     ]
-    client = client_for(officer)
+    client = client_for(east_admin)
     upload(client, xlsx(rows), "大名单.xlsx")
     list_import = ListImport.objects.get()
     run_list_import_task.call(job_of(list_import).pk, list_import.pk)
@@ -242,8 +230,8 @@ def test_the_report_page_of_a_big_list_is_paged_in_few_queries(officer, django_a
 # The worker checks its connection between tasks the way Django does between requests, which
 # would close a connection held open by a test transaction on PostgreSQL: commit for real.
 @pytest.mark.django_db(transaction=True)
-def test_an_uploaded_list_is_imported_by_the_task_worker(tree, officer):
-    client = client_for(officer)
+def test_an_uploaded_list_is_imported_by_the_task_worker(tree, east_admin):
+    client = client_for(east_admin)
     upload(client, a_list(), "东区单位.xlsx", mode="all_or_nothing")
     list_import = ListImport.objects.get()
 
@@ -268,8 +256,8 @@ def test_an_uploaded_list_is_imported_by_the_task_worker(tree, officer):
 
 
 @pytest.mark.django_db
-def test_the_org_template_has_the_org_columns(officer):
-    response = client_for(officer).get(reverse("console:orgs:import_template", args=["orgs"]))
+def test_the_org_template_has_the_org_columns(east_admin):
+    response = client_for(east_admin).get(reverse("console:orgs:import_template", args=["orgs"]))
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     assert workbook.sheet_names[0] == "工会组织"
@@ -279,8 +267,8 @@ def test_the_org_template_has_the_org_columns(officer):
 
 
 @pytest.mark.django_db
-def test_a_failed_job_says_nothing_was_written_and_why(officer):
-    client = client_for(officer)
+def test_a_failed_job_says_nothing_was_written_and_why(east_admin):
+    client = client_for(east_admin)
     upload(client, a_list(), "东区单位.xlsx")
     list_import = ListImport.objects.get()
     Job.objects.filter(pk=job_of(list_import).pk).update(

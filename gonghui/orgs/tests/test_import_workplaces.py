@@ -9,27 +9,18 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.spreadsheets import read_table
 from gonghui.orgs.models import ImportKind, ImportMode, ListImport, Role, Workplace
 from gonghui.orgs.services.imports import SPECS, import_rows, run_list_import, summary
-from gonghui.orgs.tests.import_files import WORKPLACE_HEADER, csv_bytes, workplace_row, xlsx
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
-from gonghui.orgs.tests.workplace_factories import credit_code, make_workplace
+from gonghui.orgs.tests.factories import (
+    WORKPLACE_HEADER,
+    credit_code,
+    csv_bytes,
+    make_workplace,
+    officer_at,
+    workplace_row,
+    xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 ALL_OR_NOTHING, GOOD_ROWS = ImportMode.ALL_OR_NOTHING, ImportMode.GOOD_ROWS
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def officer(tree):
-    return officer_at(tree.east, "east.admin")
 
 
 def run(content: bytes, actor, mode=ALL_OR_NOTHING, file_name: str = "单位名单.xlsx"):
@@ -42,7 +33,7 @@ def problems(outcome, content: bytes, file_name: str = "单位名单.xlsx") -> l
     return [(p.row, table.where(p.column)[1], p.message) for p in outcome.problems]
 
 
-def test_new_workplaces_are_created_from_a_workbook_whose_numbers_are_floats(tree, officer):
+def test_new_workplaces_are_created_from_a_workbook_whose_numbers_are_floats(tree, east_admin):
     content = xlsx(
         [
             WORKPLACE_HEADER,
@@ -54,7 +45,7 @@ def test_new_workplaces_are_created_from_a_workbook_whose_numbers_are_floats(tre
         title="东区单位名单",
     )
 
-    outcome = run(content, officer)
+    outcome = run(content, east_admin)
 
     assert outcome.problems == []
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.skipped) == (2, 0, 0, 0)
@@ -63,10 +54,10 @@ def test_new_workplaces_are_created_from_a_workbook_whose_numbers_are_floats(tre
     assert (factory.jurisdiction, factory.union, factory.is_unionised) == (tree.town, tree.acme, True)
     shop = Workplace.objects.get(credit_code=credit_code(2))
     assert (shop.industry, shop.jurisdiction, shop.union, shop.is_unionised) == ("F", tree.joint, None, False)
-    assert AuditEvent.objects.filter(action="orgs.create_workplace", actor=officer).count() == 2
+    assert AuditEvent.objects.filter(action="orgs.create_workplace", actor=east_admin).count() == 2
 
 
-def test_bad_cells_are_reported_with_their_row_column_and_a_message_in_chinese(tree, officer):
+def test_bad_cells_are_reported_with_their_row_column_and_a_message_in_chinese(tree, east_admin):
     make_workplace(None, tree.gamma, credit_code=credit_code(9))
     content = xlsx(
         [
@@ -84,7 +75,7 @@ def test_bad_cells_are_reported_with_their_row_column_and_a_message_in_chinese(t
         ]
     )
 
-    outcome = run(content, officer)
+    outcome = run(content, east_admin)
 
     assert problems(outcome, content) == [
         (2, "C", "无法识别的行业“Z 未知行业”：请填 GB/T 4754 门类字母（A 至 T）或名称，例如 C 制造业。"),
@@ -102,8 +93,9 @@ def test_bad_cells_are_reported_with_their_row_column_and_a_message_in_chinese(t
     assert Workplace.objects.count() == 1
 
 
-def test_all_or_nothing_writes_nothing_when_one_row_is_bad(tree, officer):
-    content = xlsx(
+def one_bad_row_of_three() -> bytes:
+    """甲 and 丙 are good; 乙 has an unknown ownership type."""
+    return xlsx(
         [
             WORKPLACE_HEADER,
             workplace_row("甲", credit_code(1)),
@@ -112,30 +104,23 @@ def test_all_or_nothing_writes_nothing_when_one_row_is_bad(tree, officer):
         ]
     )
 
-    outcome = run(content, officer, ALL_OR_NOTHING)
+
+def test_all_or_nothing_writes_nothing_when_one_row_is_bad(tree, east_admin):
+    outcome = run(one_bad_row_of_three(), east_admin, ALL_OR_NOTHING)
 
     assert (outcome.created, outcome.skipped, len(outcome.problems)) == (0, 3, 1)
     assert not Workplace.objects.exists()
     assert not AuditEvent.objects.filter(action="orgs.create_workplace").exists()
 
 
-def test_good_rows_mode_writes_the_good_rows_and_skips_the_bad_one(tree, officer):
-    content = xlsx(
-        [
-            WORKPLACE_HEADER,
-            workplace_row("甲", credit_code(1)),
-            workplace_row("乙", credit_code(2), ownership="未知"),
-            workplace_row("丙", credit_code(3)),
-        ]
-    )
-
-    outcome = run(content, officer, GOOD_ROWS)
+def test_good_rows_mode_writes_the_good_rows_and_skips_the_bad_one(tree, east_admin):
+    outcome = run(one_bad_row_of_three(), east_admin, GOOD_ROWS)
 
     assert (outcome.created, outcome.skipped, len(outcome.problems)) == (2, 1, 1)
     assert set(Workplace.objects.values_list("name", flat=True)) == {"甲", "丙"}
 
 
-def test_a_registered_credit_code_updates_that_workplace_and_empty_cells_keep_its_values(tree, officer):
+def test_a_registered_credit_code_updates_that_workplace_and_empty_cells_keep_its_values(tree, east_admin):
     existing = make_workplace(tree.town, None, credit_code=credit_code(1), name="东湖精工", address="旧址1号")
     same = make_workplace(
         tree.town, tree.acme, credit_code=credit_code(2), name="东湖纺织", employee_count=40
@@ -150,7 +135,7 @@ def test_a_registered_credit_code_updates_that_workplace_and_empty_cells_keep_it
         ]
     )
 
-    outcome = run(content, officer, GOOD_ROWS)
+    outcome = run(content, east_admin, GOOD_ROWS)
 
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.skipped) == (0, 1, 1, 1)
     existing.refresh_from_db()
@@ -187,7 +172,7 @@ def test_a_union_officer_may_update_a_workplace_whose_area_lies_outside_their_sc
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
-def test_a_csv_list_in_gbk_or_utf8_with_bom_is_imported_and_its_report_kept(tree, officer, encoding):
+def test_a_csv_list_in_gbk_or_utf8_with_bom_is_imported_and_its_report_kept(tree, east_admin, encoding):
     content = csv_bytes(
         [
             WORKPLACE_HEADER,
@@ -202,7 +187,7 @@ def test_a_csv_list_in_gbk_or_utf8_with_bom_is_imported_and_its_report_kept(tree
         file_name="单位名单.csv",
         size=len(content),
         content=content,
-        created_by=officer,
+        created_by=east_admin,
     )
 
     run_list_import(list_import.pk)
@@ -225,7 +210,7 @@ def test_a_csv_list_in_gbk_or_utf8_with_bom_is_imported_and_its_report_kept(tree
     assert note == f"名单导入 {list_import.pk}"
 
 
-def test_an_import_that_already_ran_does_not_run_again(tree, officer):
+def test_an_import_that_already_ran_does_not_run_again(tree, east_admin):
     content = xlsx([WORKPLACE_HEADER, workplace_row("甲", credit_code(1))])
     list_import = ListImport.objects.create(
         kind=ImportKind.WORKPLACES,
@@ -233,7 +218,7 @@ def test_an_import_that_already_ran_does_not_run_again(tree, officer):
         file_name="a.xlsx",
         size=len(content),
         content=content,
-        created_by=officer,
+        created_by=east_admin,
     )
     run_list_import(list_import.pk)
     Workplace.objects.all().delete()
@@ -243,7 +228,7 @@ def test_an_import_that_already_ran_does_not_run_again(tree, officer):
     assert not Workplace.objects.exists()
 
 
-def test_nothing_written_is_said_plainly(tree, officer):
+def test_nothing_written_is_said_plainly(tree, east_admin):
     content = xlsx([WORKPLACE_HEADER, workplace_row("甲", credit_code(1), industry="?")])
     list_import = ListImport.objects.create(
         kind=ImportKind.WORKPLACES,
@@ -251,7 +236,7 @@ def test_nothing_written_is_said_plainly(tree, officer):
         file_name="a.xlsx",
         size=len(content),
         content=content,
-        created_by=officer,
+        created_by=east_admin,
     )
 
     run_list_import(list_import.pk)

@@ -11,36 +11,19 @@ from django.test import Client
 
 from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.orgs.models import OfficerPosition, OfficerTerm, Role
-from gonghui.orgs.tests.officer_factories import make_term, today
-from gonghui.orgs.tests.tree_factories import Tree, make_tree, officer_at
+from gonghui.orgs.tests.factories import Tree, make_term, officer_at, send_json, today
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/officers"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def api(client, tree):
-    sign_in_verified(client, officer_at(tree.east, "east.admin"))
-    return client
-
-
 def post(client: Client, url: str, body: dict[str, Any]) -> Any:
-    return client.post(url, data=json.dumps(body), content_type="application/json")
+    return send_json(client, "post", url, body)
 
 
 def patch(client: Client, url: str, body: dict[str, Any]) -> Any:
-    return client.patch(url, data=json.dumps(body), content_type="application/json")
+    return send_json(client, "patch", url, body)
 
 
 def ids(response) -> list[int]:
@@ -64,26 +47,26 @@ def new_term(tree: Tree, **changes: Any) -> dict[str, Any]:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def test_list_filters_by_org_position_state_and_ending_within_days(api, tree):
+def test_list_filters_by_org_position_state_and_ending_within_days(east_client, tree):
     chair = make_term(tree.acme, "王建国", OfficerPosition.CHAIR, days_left=90)
     vice = make_term(tree.acme, "孙丽", OfficerPosition.VICE_CHAIR_PART_TIME, days_left=91)
     beta = make_term(tree.beta, "李四", days_left=5)
     ended = make_term(tree.beta, "已离任", OfficerPosition.ASSISTANT, days_left=3, ended_on=today())
     make_term(tree.gamma, "西区", days_left=1)
 
-    assert set(ids(api.get(URL))) == {chair.pk, vice.pk, beta.pk, ended.pk}
-    assert ids(api.get(URL, {"org": tree.acme.pk})) == [chair.pk, vice.pk]  # committee order
-    assert set(ids(api.get(URL, {"position": "chair"}))) == {chair.pk, beta.pk}
-    assert ids(api.get(URL, {"state": "ended"})) == [ended.pk]
-    assert ids(api.get(URL, {"ending_within_days": 90})) == [beta.pk, chair.pk]  # soonest first
-    assert ids(api.get(URL, {"q": "孙"})) == [vice.pk]
+    assert set(ids(east_client.get(URL))) == {chair.pk, vice.pk, beta.pk, ended.pk}
+    assert ids(east_client.get(URL, {"org": tree.acme.pk})) == [chair.pk, vice.pk]  # committee order
+    assert set(ids(east_client.get(URL, {"position": "chair"}))) == {chair.pk, beta.pk}
+    assert ids(east_client.get(URL, {"state": "ended"})) == [ended.pk]
+    assert ids(east_client.get(URL, {"ending_within_days": 90})) == [beta.pk, chair.pk]  # soonest first
+    assert ids(east_client.get(URL, {"q": "孙"})) == [vice.pk]
 
 
-def test_an_item_says_where_the_term_stands_and_masks_the_phone(api, tree):
+def test_an_item_says_where_the_term_stands_and_masks_the_phone(east_client, tree):
     term = make_term(tree.acme, "王建国", days_left=30)
     OfficerTerm.objects.filter(pk=term.pk).update(contact_phone="13912345678")
 
-    item = api.get(f"{URL}/{term.pk}").json()
+    item = east_client.get(f"{URL}/{term.pk}").json()
 
     assert item["org_name"] == "东区甲公司工会"
     assert item["position"] == "chair"
@@ -94,11 +77,11 @@ def test_an_item_says_where_the_term_stands_and_masks_the_phone(api, tree):
     assert "13912345678" not in json.dumps(item)
 
 
-def test_list_has_a_bounded_number_of_queries(api, tree, django_assert_max_num_queries):
+def test_list_has_a_bounded_number_of_queries(east_client, tree, django_assert_max_num_queries):
     for i, org in enumerate([tree.acme, tree.beta, tree.joint, tree.town] * 10):
         make_term(org, f"委员{i}", OfficerPosition.COMMITTEE_MEMBER)
     with django_assert_max_num_queries(8):
-        response = api.get(URL, {"limit": 200})
+        response = east_client.get(URL, {"limit": 200})
     assert response.json()["count"] == 40
 
 
@@ -106,16 +89,16 @@ def test_list_has_a_bounded_number_of_queries(api, tree, django_assert_max_num_q
     "params",
     [{"ending_within_days": -1}, {"ending_within_days": "soon"}, {"position": "treasurer"}, {"limit": 0}],
 )
-def test_bad_filters_answer_422_with_the_field(api, params):
-    response = api.get(URL, params)
+def test_bad_filters_answer_422_with_the_field(east_client, params):
+    response = east_client.get(URL, params)
     assert response.status_code == 422
     assert set(response.json()["fields"]) == set(params)
 
 
-def test_a_term_outside_the_scope_answers_404_like_a_missing_one(api, tree):
+def test_a_term_outside_the_scope_answers_404_like_a_missing_one(east_client, tree):
     term = make_term(tree.gamma)
-    outside = api.get(f"{URL}/{term.pk}")
-    missing = api.get(f"{URL}/{term.pk + 1000}")
+    outside = east_client.get(f"{URL}/{term.pk}")
+    missing = east_client.get(f"{URL}/{term.pk + 1000}")
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json()
 
@@ -123,8 +106,8 @@ def test_a_term_outside_the_scope_answers_404_like_a_missing_one(api, tree):
 # --- writing ------------------------------------------------------------------------------------
 
 
-def test_creating_a_term(api, tree):
-    response = post(api, URL, new_term(tree))
+def test_creating_a_term(east_client, tree):
+    response = post(east_client, URL, new_term(tree))
     assert response.status_code == 201, response.content
     body = response.json()
     term = OfficerTerm.objects.get(pk=body["id"])
@@ -145,8 +128,8 @@ def test_creating_a_term(api, tree):
         ({"salary": 1}, "salary"),
     ],
 )
-def test_bad_input_answers_422_with_the_field_and_stores_nothing(api, tree, changes, field):
-    response = post(api, URL, new_term(tree, **changes))
+def test_bad_input_answers_422_with_the_field_and_stores_nothing(east_client, tree, changes, field):
+    response = post(east_client, URL, new_term(tree, **changes))
     assert response.status_code == 422, response.content
     body = response.json()
     assert body["code"] == "validation_error"
@@ -154,9 +137,9 @@ def test_bad_input_answers_422_with_the_field_and_stores_nothing(api, tree, chan
     assert not OfficerTerm.objects.exists()
 
 
-def test_a_second_chair_answers_409_naming_the_chair_in_office(api, tree):
+def test_a_second_chair_answers_409_naming_the_chair_in_office(east_client, tree):
     make_term(tree.acme, "王建国", OfficerPosition.CHAIR)
-    response = post(api, URL, new_term(tree))
+    response = post(east_client, URL, new_term(tree))
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "chair_already_in_office"
@@ -164,51 +147,51 @@ def test_a_second_chair_answers_409_naming_the_chair_in_office(api, tree):
     assert OfficerTerm.objects.count() == 1
 
 
-def test_creating_in_a_union_outside_the_scope_answers_404(api, tree):
-    response = post(api, URL, new_term(tree, org_id=tree.gamma.pk))
+def test_creating_in_a_union_outside_the_scope_answers_404(east_client, tree):
+    response = post(east_client, URL, new_term(tree, org_id=tree.gamma.pk))
     assert response.status_code == 404
     assert not OfficerTerm.objects.exists()
 
 
-def test_patch_changes_only_the_fields_sent(api, tree):
+def test_patch_changes_only_the_fields_sent(east_client, tree):
     term = make_term(tree.acme, "王建国", elected_on=today() - timedelta(days=2000))
-    response = patch(api, f"{URL}/{term.pk}", {"name": "王建华", "elected_on": None})
+    response = patch(east_client, f"{URL}/{term.pk}", {"name": "王建华", "elected_on": None})
     assert response.status_code == 200, response.content
     term.refresh_from_db()
     assert (term.name, term.elected_on, term.position) == ("王建华", None, OfficerPosition.CHAIR)
 
 
-def test_patch_refuses_null_for_a_required_field_and_changes_nothing(api, tree):
+def test_patch_refuses_null_for_a_required_field_and_changes_nothing(east_client, tree):
     term = make_term(tree.acme, "王建国")
-    response = patch(api, f"{URL}/{term.pk}", {"name": None, "term_end": None})
+    response = patch(east_client, f"{URL}/{term.pk}", {"name": None, "term_end": None})
     assert response.status_code == 422
     assert set(response.json()["fields"]) == {"name", "term_end"}
     term.refresh_from_db()
     assert term.name == "王建国"
 
 
-def test_patch_checks_the_whole_term_after_the_change(api, tree):
+def test_patch_checks_the_whole_term_after_the_change(east_client, tree):
     term = make_term(tree.acme)
-    response = patch(api, f"{URL}/{term.pk}", {"term_end": term.term_start.isoformat()})
+    response = patch(east_client, f"{URL}/{term.pk}", {"term_end": term.term_start.isoformat()})
     assert response.status_code == 422
     assert "term_end" in response.json()["fields"]
 
 
-def test_ending_a_term_and_not_twice(api, tree):
+def test_ending_a_term_and_not_twice(east_client, tree):
     term = make_term(tree.acme)
-    response = post(api, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": "退休"})
+    response = post(east_client, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": "退休"})
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "ended"
     assert response.json()["end_reason"] == "退休"
 
-    again = post(api, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": "退休"})
+    again = post(east_client, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": "退休"})
     assert again.status_code == 409
     assert again.json()["code"] == "already_ended"
 
 
-def test_ending_needs_a_reason(api, tree):
+def test_ending_needs_a_reason(east_client, tree):
     term = make_term(tree.acme)
-    response = post(api, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": " "})
+    response = post(east_client, f"{URL}/{term.pk}/end", {"ended_on": today().isoformat(), "reason": " "})
     assert response.status_code == 422
     assert "reason" in response.json()["fields"]
 

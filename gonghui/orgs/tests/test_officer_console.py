@@ -11,29 +11,12 @@ from django.urls import reverse
 from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.models import OfficerPosition, OfficerTerm, Role
-from gonghui.orgs.tests.officer_factories import make_term, today
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
+from gonghui.orgs.tests.factories import make_term, officer_at, today
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/console/orgs/officers/"
 ENDING = "/console/orgs/officers/ending/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def east_client(client, tree):
-    sign_in_verified(client, officer_at(tree.east, "east.admin"))
-    return client
 
 
 def html(response) -> str:

@@ -16,11 +16,6 @@ from gonghui.orgs.models import OfficerPosition, OfficerTerm, Org, OrgKind
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def terms() -> list[OfficerTerm]:
     call_command("seed_demo", "--scale", "tiny", stdout=StringIO())

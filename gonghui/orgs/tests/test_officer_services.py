@@ -20,20 +20,9 @@ from gonghui.orgs.services.officers import (
     end_officer_term,
     update_officer_term,
 )
-from gonghui.orgs.tests.officer_factories import make_term, today
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
+from gonghui.orgs.tests.factories import make_term, officer_at, today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
 
 
 @pytest.fixture

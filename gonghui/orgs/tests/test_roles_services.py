@@ -13,46 +13,31 @@ from gonghui.orgs.models import OrgStatus, Role, RoleGrant
 from gonghui.orgs.permissions import ROLE_PERMISSIONS, Perm
 from gonghui.orgs.scoping import has_perm_at
 from gonghui.orgs.services.roles import create_officer_account, grant_role, revoke_role
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
+from gonghui.orgs.tests.factories import officer_at
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def admin(tree):
-    return officer_at(tree.east, "east.admin")
-
-
-def test_a_role_on_a_federation_switches_on_the_second_factor(tree, admin):
+def test_a_role_on_a_federation_switches_on_the_second_factor(tree, east_admin):
     person = make_officer("zhao.liu")
-    grant = grant_role(user=person, org=tree.town, role=Role.UNION_OFFICER, actor=admin)
+    grant = grant_role(user=person, org=tree.town, role=Role.UNION_OFFICER, actor=east_admin)
     person.refresh_from_db()
     assert person.otp_required
     assert has_perm_at(person, Perm.OFFICER_CHANGE, tree.acme.path)
     assert AuditEvent.objects.filter(action="orgs.grant_role", object_id=str(grant.pk)).exists()
 
 
-def test_a_role_on_a_grassroots_union_leaves_the_second_factor_optional(tree, admin):
+def test_a_role_on_a_grassroots_union_leaves_the_second_factor_optional(tree, east_admin):
     person = make_officer("zhao.liu")
-    grant_role(user=person, org=tree.acme, role=Role.UNION_OFFICER, actor=admin)
+    grant_role(user=person, org=tree.acme, role=Role.UNION_OFFICER, actor=east_admin)
     person.refresh_from_db()
     assert not person.otp_required
 
 
-def test_granting_outside_the_scope_answers_not_found_and_grants_nothing(tree, admin):
+def test_granting_outside_the_scope_answers_not_found_and_grants_nothing(tree, east_admin):
     person = make_officer("zhao.liu")
     with pytest.raises(Http404):
-        grant_role(user=person, org=tree.gamma, role=Role.AUDITOR, actor=admin)
+        grant_role(user=person, org=tree.gamma, role=Role.AUDITOR, actor=east_admin)
     assert not RoleGrant.objects.filter(user=person).exists()
     person.refresh_from_db()
     assert not person.otp_required
@@ -64,11 +49,11 @@ def test_only_roles_holders_with_the_grant_permission_may_grant(tree):
         grant_role(user=make_officer("zhao.liu"), org=tree.acme, role=Role.AUDITOR, actor=union_officer)
 
 
-def test_nobody_can_grant_themselves_a_role(tree, admin):
+def test_nobody_can_grant_themselves_a_role(tree, east_admin):
     with pytest.raises(Forbidden) as refused:
-        grant_role(user=admin, org=tree.acme, role=Role.FINANCE_OFFICER, actor=admin)
+        grant_role(user=east_admin, org=tree.acme, role=Role.FINANCE_OFFICER, actor=east_admin)
     assert refused.value.code == "own_roles"
-    assert RoleGrant.objects.filter(user=admin).count() == 1
+    assert RoleGrant.objects.filter(user=east_admin).count() == 1
 
 
 def test_a_role_with_more_rights_than_the_granter_holds_is_refused(tree, monkeypatch):
@@ -89,49 +74,49 @@ def test_a_role_with_more_rights_than_the_granter_holds_is_refused(tree, monkeyp
     assert RoleGrant.objects.filter(user=person, role=Role.UNION_OFFICER).exists()
 
 
-def test_members_cannot_be_given_roles(tree, admin):
+def test_members_cannot_be_given_roles(tree, east_admin):
     with pytest.raises(ValidationFailed):
-        grant_role(user=make_member("13900001111"), org=tree.acme, role=Role.AUDITOR, actor=admin)
+        grant_role(user=make_member("13900001111"), org=tree.acme, role=Role.AUDITOR, actor=east_admin)
 
 
-def test_the_same_role_cannot_be_granted_twice(tree, admin):
+def test_the_same_role_cannot_be_granted_twice(tree, east_admin):
     person = make_officer("zhao.liu")
-    grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=admin)
+    grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=east_admin)
     with pytest.raises(Conflict):
-        grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=admin)
+        grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=east_admin)
 
 
-def test_revoking_a_role_and_not_ones_own(tree, admin):
+def test_revoking_a_role_and_not_ones_own(tree, east_admin):
     person = make_officer("zhao.liu")
-    grant = grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=admin)
-    revoke_role(grant=grant, actor=admin)
+    grant = grant_role(user=person, org=tree.acme, role=Role.AUDITOR, actor=east_admin)
+    revoke_role(grant=grant, actor=east_admin)
     assert not RoleGrant.objects.filter(pk=grant.pk).exists()
     assert AuditEvent.objects.filter(action="orgs.revoke_role").exists()
 
-    own = RoleGrant.objects.get(user=admin)
+    own = RoleGrant.objects.get(user=east_admin)
     with pytest.raises(Forbidden):
-        revoke_role(grant=own, actor=admin)
+        revoke_role(grant=own, actor=east_admin)
     assert RoleGrant.objects.filter(pk=own.pk).exists()
 
 
-def test_revoking_outside_the_scope_answers_not_found(tree, admin):
+def test_revoking_outside_the_scope_answers_not_found(tree, east_admin):
     west_grant = RoleGrant.objects.get(user=officer_at(tree.west, "west.admin"))
     with pytest.raises(Http404):
-        revoke_role(grant=west_grant, actor=admin)
+        revoke_role(grant=west_grant, actor=east_admin)
     assert RoleGrant.objects.filter(pk=west_grant.pk).exists()
 
 
 # --- opening accounts ---------------------------------------------------------------------------
 
 
-def test_opening_an_account_gives_a_one_time_password_that_signs_in(tree, admin):
+def test_opening_an_account_gives_a_one_time_password_that_signs_in(tree, east_admin):
     grant, password = create_officer_account(
         org=tree.acme,
         username="Qian.Qi",
         display_name="钱 七",
         mobile="139 0000 1111",
         role=Role.UNION_OFFICER,
-        actor=admin,
+        actor=east_admin,
     )
     user = grant.user
     assert (user.username, user.display_name, user.mobile, user.kind) == (
@@ -150,24 +135,24 @@ def test_opening_an_account_gives_a_one_time_password_that_signs_in(tree, admin)
     assert (grant.org, grant.role) == (tree.acme, Role.UNION_OFFICER)
 
 
-def test_two_accounts_get_different_passwords(tree, admin):
+def test_two_accounts_get_different_passwords(tree, east_admin):
     _, first = create_officer_account(
-        org=tree.acme, username="a.one", display_name="甲", mobile="", role=Role.AUDITOR, actor=admin
+        org=tree.acme, username="a.one", display_name="甲", mobile="", role=Role.AUDITOR, actor=east_admin
     )
     _, second = create_officer_account(
-        org=tree.acme, username="a.two", display_name="乙", mobile="", role=Role.AUDITOR, actor=admin
+        org=tree.acme, username="a.two", display_name="乙", mobile="", role=Role.AUDITOR, actor=east_admin
     )
     assert first != second
 
 
-def test_an_account_opened_on_a_federation_must_use_the_second_factor(tree, admin):
+def test_an_account_opened_on_a_federation_must_use_the_second_factor(tree, east_admin):
     grant, _ = create_officer_account(
         org=tree.town,
         username="town.admin",
         display_name="街道管理员",
         mobile="",
         role=Role.FEDERATION_ADMIN,
-        actor=admin,
+        actor=east_admin,
     )
     assert grant.user.otp_required
 
@@ -183,25 +168,35 @@ def test_an_account_opened_on_a_federation_must_use_the_second_factor(tree, admi
         ({"role": "king"}, "role"),
     ],
 )
-def test_a_bad_account_is_refused_and_nothing_is_created(tree, admin, fields, bad):
+def test_a_bad_account_is_refused_and_nothing_is_created(tree, east_admin, fields, bad):
     values = {"username": "qian.qi", "display_name": "钱七", "mobile": "", "role": Role.AUDITOR, **fields}
     users_before = User.objects.count()
     with pytest.raises(ValidationFailed) as refused:
-        create_officer_account(org=tree.acme, actor=admin, **values)
+        create_officer_account(org=tree.acme, actor=east_admin, **values)
     assert bad in refused.value.fields
     assert User.objects.count() == users_before
 
 
-def test_no_account_is_opened_outside_the_scope_or_on_a_dissolved_union(tree, admin):
+def test_no_account_is_opened_outside_the_scope_or_on_a_dissolved_union(tree, east_admin):
     users_before = User.objects.count()
     with pytest.raises(Http404):
         create_officer_account(
-            org=tree.gamma, username="qian.qi", display_name="钱七", mobile="", role=Role.AUDITOR, actor=admin
+            org=tree.gamma,
+            username="qian.qi",
+            display_name="钱七",
+            mobile="",
+            role=Role.AUDITOR,
+            actor=east_admin,
         )
     tree.beta.status = OrgStatus.DISSOLVED
     tree.beta.save(update_fields=["status"])
     with pytest.raises(Conflict):
         create_officer_account(
-            org=tree.beta, username="qian.qi", display_name="钱七", mobile="", role=Role.AUDITOR, actor=admin
+            org=tree.beta,
+            username="qian.qi",
+            display_name="钱七",
+            mobile="",
+            role=Role.AUDITOR,
+            actor=east_admin,
         )
     assert User.objects.count() == users_before

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = registered_endpoints()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[endpoint.id for endpoint in ENDPOINTS])
 def test_endpoint_is_scoped(endpoint: ScopedEndpoint, actor: str) -> None:

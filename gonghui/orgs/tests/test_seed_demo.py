@@ -30,12 +30,6 @@ from gonghui.orgs.scoping import visible
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Nine argon2 hashes per load would make each test take seconds; signing in still checks them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", "--scale", "tiny", *args, stdout=out)

@@ -12,7 +12,7 @@ from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.orgs.models import Org
 from gonghui.orgs.services.tree import merge_orgs, move_org
-from gonghui.orgs.tests.tree_factories import add_org, make_tree
+from gonghui.orgs.tests.factories import add_org, make_tree
 
 pytestmark = [
     pytest.mark.postgres,

@@ -13,14 +13,9 @@ from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services.tree import merge_orgs, move_org
-from gonghui.orgs.tests.tree_factories import add_org, make_tree
+from gonghui.orgs.tests.factories import add_org, make_tree
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Indexes into the orgs of one small tree: make_tree's nine plus a few grassroots unions and

@@ -13,6 +13,7 @@ from gonghui.accounts.models import User
 from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from gonghui.core.models import AuditEvent
 from gonghui.members.models import Member, MemberStatus
+from gonghui.members.tests.factories import make_members
 from gonghui.orgs.models import (
     FederationLevel,
     JointUnionArea,
@@ -33,29 +34,14 @@ from gonghui.orgs.services.tree import (
     move_org,
     update_org,
 )
-from gonghui.orgs.tests.tree_factories import Tree, add_members, add_workplace, make_tree, officer_at
+from gonghui.orgs.tests.factories import Tree, make_term, make_workplace, officer_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree() -> Tree:
-    return make_tree()
 
 
 @pytest.fixture
 def city_admin(tree: Tree) -> User:
     return officer_at(tree.city, "city.admin")
-
-
-@pytest.fixture
-def east_admin(tree: Tree) -> User:
-    return officer_at(tree.east, "east.admin")
 
 
 def database_state() -> dict[str, Any]:
@@ -81,12 +67,6 @@ def refused(call: Any, error: type[DomainError]) -> DomainError:
 
 def tree_is_sound() -> None:
     assert Org.objects.find_problems() == ([], [], [], [], [])
-
-
-def make_term(org: Org, name: str = "赵六", **dates: date) -> OfficerTerm:
-    today = timezone.localdate()
-    fields = {"term_start": today - timedelta(days=400), "term_end": today + timedelta(days=700)} | dates
-    return OfficerTerm.objects.create(org=org, name=name, position="chair", **fields)
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -253,7 +233,7 @@ def test_editing_outside_the_scope_reads_as_missing(tree, east_admin):
 
 
 def test_moving_a_union_takes_its_subtree_members_and_history_along(tree, east_admin):
-    members = add_members(tree.group, 2)
+    members = make_members(tree.group, 2)
     move_org(tree.acme, tree.east, actor=east_admin, note="直属区总")
 
     acme, group = tree.fresh(tree.acme), tree.fresh(tree.group)
@@ -340,11 +320,11 @@ def test_a_dissolved_org_cannot_be_moved(tree, city_admin):
 
 
 def test_merging_moves_members_workplaces_and_sub_orgs_and_dissolves_the_source(tree, east_admin):
-    active = add_members(tree.acme, 3)
-    former = add_members(tree.acme, 1, status=MemberStatus.LEFT)
-    covered = add_workplace(union=tree.acme, name="甲公司")
+    active = make_members(tree.acme, 3)
+    former = make_members(tree.acme, 1, status=MemberStatus.LEFT)
+    covered = make_workplace(None, tree.acme, name="甲公司")
     term = make_term(tree.acme)
-    overdue = make_term(tree.acme, "钱七", term_end=timezone.localdate() - timedelta(days=5))
+    overdue = make_term(tree.acme, "钱七", end=timezone.localdate() - timedelta(days=5))
 
     result = merge_orgs(tree.acme, tree.beta, actor=east_admin, note="企业合并")
 
@@ -379,7 +359,7 @@ def test_merging_moves_members_workplaces_and_sub_orgs_and_dissolves_the_source(
 
 
 def test_a_small_union_merges_into_the_joint_union_of_its_area_with_its_area_workplaces(tree, east_admin):
-    in_area = add_workplace(jurisdiction=tree.beta, name="乙公司辖区单位")
+    in_area = make_workplace(tree.beta, name="乙公司辖区单位")
     result = merge_orgs(tree.beta, tree.joint, actor=east_admin)
     assert result.target == tree.joint
     assert Workplace.objects.get(pk=in_area.pk).jurisdiction == tree.joint
@@ -411,7 +391,7 @@ def test_merging_into_a_joint_union_that_cannot_hold_its_union_groups_is_refused
 
 
 def test_merging_into_a_union_outside_the_scope_reads_as_missing(tree, east_admin):
-    add_members(tree.beta, 1)
+    make_members(tree.beta, 1)
     error = refused(lambda: merge_orgs(tree.beta, tree.gamma, actor=east_admin), NotFound)
     assert error.fields == {"target": ["您的管辖范围内没有这个组织。"]}
 
@@ -431,7 +411,7 @@ def test_a_dissolved_union_cannot_be_merged_again(tree, city_admin):
 
 def test_dissolving_an_empty_union_ends_its_officers_terms(tree, east_admin):
     term = make_term(tree.beta)
-    add_members(tree.beta, 1, status=MemberStatus.LEFT)  # former members do not hold it back
+    make_members(tree.beta, 1, status=MemberStatus.LEFT)  # former members do not hold it back
 
     dissolve_org(tree.beta, actor=east_admin, note="企业注销")
 
@@ -444,9 +424,9 @@ def test_dissolving_an_empty_union_ends_its_officers_terms(tree, east_admin):
 
 
 def test_dissolving_a_union_that_still_has_members_workplaces_and_groups_says_what_is_left(tree, city_admin):
-    add_members(tree.acme, 2)
-    add_workplace(union=tree.acme)
-    add_workplace(jurisdiction=tree.acme)
+    make_members(tree.acme, 2)
+    make_workplace(None, tree.acme)
+    make_workplace(tree.acme)
 
     error = refused(lambda: dissolve_org(tree.acme, actor=city_admin), Conflict)
 

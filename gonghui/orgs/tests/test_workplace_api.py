@@ -3,49 +3,31 @@ update, with field errors in the one error format and nothing changed on bad inp
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.orgs.models import Role, Workplace
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
-from gonghui.orgs.tests.workplace_factories import credit_code, make_workplace
+from gonghui.orgs.tests.factories import (
+    client_for,
+    credit_code,
+    make_workplace,
+    officer_at,
+    send_json,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/workplaces"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    sign_in_verified(client, user)
-    return client
-
-
-@pytest.fixture
-def east(tree) -> Client:
-    return client_for(officer_at(tree.east, "east.admin"))
-
-
 def post(client: Client, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    response = client.post(URL, data=json.dumps(body), content_type="application/json")
+    response = send_json(client, "post", URL, body)
     return response.status_code, response.json()
 
 
 def patch(client: Client, workplace: Workplace, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    response = client.patch(f"{URL}/{workplace.pk}", data=json.dumps(body), content_type="application/json")
+    response = send_json(client, "patch", f"{URL}/{workplace.pk}", body)
     return response.status_code, response.json()
 
 
@@ -61,13 +43,17 @@ def new(tree, **changes) -> dict[str, Any]:
     } | changes
 
 
-def test_the_list_is_filtered_sorted_and_paged_in_few_queries(east, tree, django_assert_max_num_queries):
+def test_the_list_is_filtered_sorted_and_paged_in_few_queries(
+    east_client, tree, django_assert_max_num_queries
+):
     for n in range(7):
         make_workplace(tree.town, tree.acme if n < 3 else None, name=f"东湖单位{n}", employee_count=n)
     make_workplace(None, tree.gamma, name="西区单位")
 
     with django_assert_max_num_queries(8):
-        response = east.get(URL, {"unionised": "false", "sort": "-employee_count", "limit": 2, "offset": 1})
+        response = east_client.get(
+            URL, {"unionised": "false", "sort": "-employee_count", "limit": 2, "offset": 1}
+        )
 
     body = response.json()
     assert response.status_code == 200
@@ -75,24 +61,24 @@ def test_the_list_is_filtered_sorted_and_paged_in_few_queries(east, tree, django
     assert [item["name"] for item in body["items"]] == ["东湖单位5", "东湖单位4"]
     assert body["items"][0]["jurisdiction"] == {"id": tree.town.pk, "code": "E-T", "name": "东湖街道总工会"}
     assert body["items"][0]["union"] is None
-    assert east.get(URL, {"union": tree.acme.pk}).json()["count"] == 3
-    assert east.get(URL, {"area": tree.town.pk, "q": "单位6"}).json()["count"] == 1
-    assert east.get(URL, {"union": tree.gamma.pk}).json() == {"count": 0, "items": []}
+    assert east_client.get(URL, {"union": tree.acme.pk}).json()["count"] == 3
+    assert east_client.get(URL, {"area": tree.town.pk, "q": "单位6"}).json()["count"] == 1
+    assert east_client.get(URL, {"union": tree.gamma.pk}).json() == {"count": 0, "items": []}
 
 
-def test_the_detail_is_404_outside_the_scope_exactly_as_for_a_missing_workplace(east, tree):
+def test_the_detail_is_404_outside_the_scope_exactly_as_for_a_missing_workplace(east_client, tree):
     west = make_workplace(None, tree.gamma)
 
-    outside = east.get(f"{URL}/{west.pk}")
-    missing = east.get(f"{URL}/{west.pk + 1000}")
+    outside = east_client.get(f"{URL}/{west.pk}")
+    missing = east_client.get(f"{URL}/{west.pk + 1000}")
 
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json()
     assert outside.json()["code"] == "not_found"
 
 
-def test_a_workplace_is_registered_and_answered_with_201(east, tree):
-    status, body = post(east, new(tree, name="  东湖新材料有限公司　"))
+def test_a_workplace_is_registered_and_answered_with_201(east_client, tree):
+    status, body = post(east_client, new(tree, name="  东湖新材料有限公司　"))
 
     assert status == 201
     assert body["name"] == "东湖新材料有限公司"
@@ -117,8 +103,10 @@ def test_a_workplace_is_registered_and_answered_with_201(east, tree):
         ({"union_id": 999_999}, 404, {"union_id": ["您的管理范围内没有该工会。"]}),
     ],
 )
-def test_bad_input_is_refused_with_field_errors_and_nothing_is_created(east, tree, changes, status, fields):
-    got_status, body = post(east, new(tree, **changes))
+def test_bad_input_is_refused_with_field_errors_and_nothing_is_created(
+    east_client, tree, changes, status, fields
+):
+    got_status, body = post(east_client, new(tree, **changes))
 
     assert got_status == status
     assert set(body) == {"code", "message", "fields"}
@@ -138,10 +126,10 @@ def test_an_area_outside_the_scope_is_not_found_even_with_valid_data(tree):
     assert body["fields"] == {"jurisdiction_id": ["您的管理范围内没有该乡镇（街道）总工会或联合工会。"]}
 
 
-def test_a_patch_changes_only_what_is_sent_and_null_clears_the_union(east, tree):
+def test_a_patch_changes_only_what_is_sent_and_null_clears_the_union(east_client, tree):
     workplace = make_workplace(tree.town, tree.acme, address="旧址")
 
-    status, body = patch(east, workplace, {"employee_count": 77, "union_id": None})
+    status, body = patch(east_client, workplace, {"employee_count": 77, "union_id": None})
 
     assert status == 200
     assert (body["employee_count"], body["union"], body["is_unionised"], body["address"]) == (
@@ -154,10 +142,10 @@ def test_a_patch_changes_only_what_is_sent_and_null_clears_the_union(east, tree)
     assert (workplace.employee_count, workplace.is_unionised) == (77, False)
 
 
-def test_a_patch_may_not_clear_a_required_field(east, tree):
+def test_a_patch_may_not_clear_a_required_field(east_client, tree):
     workplace = make_workplace(tree.town, tree.acme)
 
-    status, body = patch(east, workplace, {"name": None, "employee_count": 1})
+    status, body = patch(east_client, workplace, {"name": None, "employee_count": 1})
 
     assert status == 422
     assert body["fields"] == {"name": ["此项为必填项。"]}

@@ -6,44 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.members.tests.factories import member_row
 from gonghui.orgs.models import Role, Workplace
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
-from gonghui.orgs.tests.workplace_factories import credit_code, make_workplace
+from gonghui.orgs.tests.factories import client_for, credit_code, make_workplace, officer_at
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("console:orgs:workplaces")
 CREATE = reverse("console:orgs:workplace_create")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    sign_in_verified(client, user)
-    return client
-
-
-@pytest.fixture
-def east(tree) -> Client:
-    return client_for(officer_at(tree.east, "east.admin"))
-
-
 @pytest.fixture
 def places(tree):
-    """Workplaces in the east district (and one in the west, which east officers never see)."""
+    """Workplaces in the east_client district (and one in the west, which east_client officers never see)."""
     return {
         "factory": make_workplace(
             tree.town, tree.acme, name="东湖精工机械", employee_count=300, credit_code=credit_code(1)
@@ -62,8 +38,8 @@ def listed(response) -> list[str]:
     return [Workplace.objects.get(pk=pk).name for pk in re.findall(r'data-row-id="(\d+)"', html)]
 
 
-def test_the_list_shows_the_officers_workplaces_by_name_with_their_union(east, places):
-    response = east.get(LIST)
+def test_the_list_shows_the_officers_workplaces_by_name_with_their_union(east_client, places):
+    response = east_client.get(LIST)
 
     assert listed(response) == ["东区纺织厂", "东湖便利店", "东湖精工机械"]
     html = response.content.decode()
@@ -88,12 +64,14 @@ def test_the_list_shows_the_officers_workplaces_by_name_with_their_union(east, p
         ({"sort": "employee_count"}, ["东湖便利店", "东区纺织厂", "东湖精工机械"]),
     ],
 )
-def test_the_list_filters_and_sorts(east, places, query, expected):
-    assert listed(east.get(LIST, query)) == expected
+def test_the_list_filters_and_sorts(east_client, places, query, expected):
+    assert listed(east_client.get(LIST, query)) == expected
 
 
-def test_the_union_filter_from_an_orgs_page_shows_what_it_covers_and_can_be_removed(east, tree, places):
-    response = east.get(LIST, {"union": tree.acme.pk})
+def test_the_union_filter_from_an_orgs_page_shows_what_it_covers_and_can_be_removed(
+    east_client, tree, places
+):
+    response = east_client.get(LIST, {"union": tree.acme.pk})
 
     assert listed(response) == ["东湖精工机械"]
     html = response.content.decode()
@@ -101,34 +79,38 @@ def test_the_union_filter_from_an_orgs_page_shows_what_it_covers_and_can_be_remo
     assert "取消此筛选" in html
 
 
-def test_the_area_filter_covers_the_area_and_everything_under_it(east, tree, places):
-    assert listed(east.get(LIST, {"area": tree.town.pk})) == ["东区纺织厂", "东湖便利店", "东湖精工机械"]
-    assert listed(east.get(LIST, {"area": tree.joint.pk})) == ["东湖便利店"]
+def test_the_area_filter_covers_the_area_and_everything_under_it(east_client, tree, places):
+    assert listed(east_client.get(LIST, {"area": tree.town.pk})) == [
+        "东区纺织厂",
+        "东湖便利店",
+        "东湖精工机械",
+    ]
+    assert listed(east_client.get(LIST, {"area": tree.joint.pk})) == ["东湖便利店"]
 
 
-def test_a_union_filter_outside_the_officers_scope_is_reported_and_not_applied(east, tree, places):
-    response = east.get(LIST, {"union": tree.gamma.pk})
+def test_a_union_filter_outside_the_officers_scope_is_reported_and_not_applied(east_client, tree, places):
+    response = east_client.get(LIST, {"union": tree.gamma.pk})
 
     assert listed(response) == ["东区纺织厂", "东湖便利店", "东湖精工机械"]
     assert "您的管理范围内没有该组织，该筛选未予应用。" in response.content.decode()
-    assert listed(east.get(LIST, {"union": "abc"})) == ["东区纺织厂", "东湖便利店", "东湖精工机械"]
+    assert listed(east_client.get(LIST, {"union": "abc"})) == ["东区纺织厂", "东湖便利店", "东湖精工机械"]
 
 
 def test_the_list_is_paged_and_its_queries_do_not_grow_with_the_rows(
-    east, tree, django_assert_max_num_queries
+    east_client, tree, django_assert_max_num_queries
 ):
     for n in range(60):
         make_workplace(tree.town, tree.acme if n % 2 else tree.beta, name=f"单位{n:02d}")
 
     with django_assert_max_num_queries(12):
-        first = east.get(LIST)
+        first = east_client.get(LIST)
     assert len(listed(first)) == 50
     assert "第 1 页，共 2 页" in first.content.decode()
-    assert len(listed(east.get(LIST, {"page": 2}))) == 10
+    assert len(listed(east_client.get(LIST, {"page": 2}))) == 10
 
 
-def test_an_htmx_request_gets_only_the_table(east, places):
-    response = east.get(LIST, {"sort": "-name"}, headers={"HX-Request": "true"})
+def test_an_htmx_request_gets_only_the_table(east_client, places):
+    response = east_client.get(LIST, {"sort": "-name"}, headers={"HX-Request": "true"})
 
     html = response.content.decode()
     assert "<h1" not in html
@@ -144,14 +126,14 @@ def test_an_officer_without_workplace_permissions_gets_404(tree):
 
 
 def test_a_workplace_page_shows_its_details_links_and_members(
-    east, tree, places, django_assert_max_num_queries
+    east_client, tree, places, django_assert_max_num_queries
 ):
     factory = places["factory"]
     for n in range(3):
         member_row(tree.acme, workplace=factory, name=f"职工{n}").save()
 
     with django_assert_max_num_queries(10):
-        response = east.get(factory.get_absolute_url())
+        response = east_client.get(factory.get_absolute_url())
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -189,13 +171,13 @@ def form(tree, **changes) -> dict[str, str]:
     } | changes
 
 
-def test_registering_a_workplace_redirects_to_its_page(east, tree):
-    page = east.get(CREATE)
+def test_registering_a_workplace_redirects_to_its_page(east_client, tree):
+    page = east_client.get(CREATE)
     assert page.status_code == 200
     assert 'list="workplace-area-options"' in page.content.decode()
     assert f'<option value="{tree.joint.code}">' in page.content.decode()
 
-    response = east.post(CREATE, form(tree, jurisdiction=tree.town.code.lower(), union=tree.acme.code))
+    response = east_client.post(CREATE, form(tree, jurisdiction=tree.town.code.lower(), union=tree.acme.code))
 
     workplace = Workplace.objects.get(credit_code=credit_code(20))
     assert response.status_code == 302
@@ -214,8 +196,10 @@ def test_registering_a_workplace_redirects_to_its_page(east, tree):
         ({"employee_count": "-1"}, "确保该值大于或等于0。"),
     ],
 )
-def test_a_bad_registration_is_shown_with_the_reason_and_nothing_is_saved(east, tree, changes, field_message):
-    response = east.post(CREATE, form(tree, **changes))
+def test_a_bad_registration_is_shown_with_the_reason_and_nothing_is_saved(
+    east_client, tree, changes, field_message
+):
+    response = east_client.post(CREATE, form(tree, **changes))
 
     assert response.status_code == 422
     html = response.content.decode()

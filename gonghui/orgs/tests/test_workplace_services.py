@@ -13,25 +13,9 @@ from gonghui.orgs.services.workplaces import (
     create_workplaces,
     update_workplace,
 )
-from gonghui.orgs.tests.tree_factories import make_tree, officer_at
-from gonghui.orgs.tests.workplace_factories import credit_code, make_workplace
+from gonghui.orgs.tests.factories import credit_code, make_workplace, officer_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tree():
-    return make_tree()
-
-
-@pytest.fixture
-def east_admin(tree):
-    return officer_at(tree.east, "east.admin")
 
 
 def data(tree, **changes) -> WorkplaceData:

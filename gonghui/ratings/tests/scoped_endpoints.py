@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from gonghui.orgs.models import Org
-from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld
+from gonghui.orgs.tests.scoping import ScopedEndpoint, ScopeWorld, row_listed
 from gonghui.ratings.models import (
     Assessment,
     AssessmentAnswer,
@@ -126,10 +126,6 @@ def _review_json(world: ScopeWorld, assessment: Assessment) -> dict[str, Any]:
     return {"scores": [{"item_id": a.item_id, "review_score": 30} for a in assessment.answers.all()]}
 
 
-def _row_listed(response: Any, obj: Any) -> bool:
-    return f'data-row-id="{obj.pk}"' in response.content.decode()
-
-
 def _checklist_of(org: Org) -> Checklist:
     return Checklist.objects.get(issued_by=org)
 
@@ -145,7 +141,7 @@ ENDPOINTS = [
         action="list",
         url=lambda a: "/console/ratings/",
         make=_published,
-        listed=_row_listed,
+        listed=row_listed,
     ),
     ScopedEndpoint(
         covers="console:ratings:summary",
@@ -223,7 +219,7 @@ ENDPOINTS = [
         action="list",
         url=lambda c: "/console/ratings/checklists/",
         make=_checklist,
-        listed=_row_listed,
+        listed=row_listed,
     ),
     ScopedEndpoint(
         covers="console:ratings:checklist_new",
