@@ -609,6 +609,7 @@ class GonghuiAPI(NinjaAPI):
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"] = _string_status_keys(operation["responses"])
                     operation["responses"].setdefault("4XX", error_response_spec)
         return schema
 
@@ -636,6 +637,17 @@ class GonghuiAPI(NinjaAPI):
                 error["field"] = ".".join(str(part) for part in location)
                 errors.append(error)
         return ValidationError(errors)
+
+
+def _string_status_keys(responses: dict[Any, Any]) -> dict[str, Any]:
+    """ninja keys responses by int status, `openapi_extra` by string: both would be written as
+    the same JSON key, which JSON parsers (Swagger UI's among them) refuse as a duplicate.
+    Merge them, the string (hand-written) entry completing the generated one."""
+    merged: dict[str, Any] = {}
+    for status, spec in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        key = str(status)
+        merged[key] = {**merged[key], **spec} if key in merged and isinstance(spec, dict) else spec
+    return merged
 
 
 api = GonghuiAPI(

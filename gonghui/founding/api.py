@@ -242,7 +242,7 @@ def deliver_notice(request: HttpRequest, notice_id: PathId, payload: DeliveryIn)
 
 PDF_RESPONSE = {
     "responses": {
-        "200": {
+        200: {
             "description": "The notice as an A4 PDF.",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }

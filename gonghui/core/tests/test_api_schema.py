@@ -178,3 +178,19 @@ def test_session_authenticated_requests_never_break_the_api(case, session_holder
     reset_token_creation_limit(member)
     case.call_and_validate(headers=headers, cookies=cookies, checks=CHECKS)
     assert_no_unhandled_errors(caplog)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    duplicates = {key for key in keys if keys.count(key) > 1}
+    assert not duplicates, f"duplicate keys in the OpenAPI document: {duplicates}"
+    return dict(pairs)
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_has_no_duplicate_keys_which_swagger_ui_would_refuse():
+    # Python's json keeps the last of two equal keys; Swagger UI's parser refuses the document.
+    response = Client().get("/api/v1/openapi.json")
+    document = json.loads(response.content, object_pairs_hook=_refuse_duplicate_keys)
+    pdf = document["paths"]["/api/v1/founding/notices/{notice_id}/pdf"]["get"]["responses"]["200"]
+    assert "application/pdf" in pdf["content"]

@@ -4,68 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import count
 from typing import Any
 
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.tests.factories import make_officer
-from gonghui.core.creditcode import make_credit_code
 from gonghui.founding import services
 from gonghui.founding.models import FoundingApplication, FoundingNotice, Initiator, UnionKind
 from gonghui.orgs.models import (
     FederationLevel,
-    Industry,
     JointUnionArea,
     Org,
     OrgKind,
-    Ownership,
-    Role,
-    RoleGrant,
     Workplace,
 )
-from gonghui.orgs.scoping import forget_grants
+from gonghui.orgs.tests.factories import add_org, make_workplace, officer_at
 
-_numbers = count(1)
-
-
-def add_org(parent: Org | None, code: str, name: str, kind: str, **extra: Any) -> Org:
-    fields = {"code": code, "name": name, "kind": kind, **extra}
-    if parent is None:
-        root: Org = Org.objects.add_root(create_kwargs=fields)
-        return root
-    child: Org = Org.objects.add_child(parent, create_kwargs=fields)
-    return child
-
-
-def credit_code() -> str:
-    return make_credit_code("9", "1", "330203", f"{next(_numbers):08d}")
+__all__ = ["add_org", "add_workplace", "issue", "make_city", "officer_at", "submit"]
 
 
 def add_workplace(area: Org | None, name: str, employees: int = 40, **extra: Any) -> Workplace:
-    fields: dict[str, Any] = {
-        "credit_code": credit_code(),
-        "name": name,
-        "industry": Industry.C,
-        "ownership": Ownership.PRIVATE,
-        "employee_count": employees,
-        "district": "明州区",
-        "address": "明州区东湖路1号",
-        "jurisdiction": area,
-        **extra,
-    }
-    return Workplace.objects.create(**fields)
-
-
-def officer_at(org: Org, username: str, role: str = Role.FEDERATION_ADMIN) -> User:
-    user = make_officer(username, display_name=username)
-    RoleGrant.objects.create(user=user, org=org, role=role)
-    if org.kind == OrgKind.FEDERATION:  # as grant_role does
-        user.otp_required = True
-        user.save(update_fields=["otp_required"])
-    forget_grants(user)
-    return user
+    """A workplace in `area` (a union may be given in `extra`), in 明州区 as the rest of this city."""
+    extra.pop("is_unionised", None)  # follows `union`, as the workplace services keep it
+    fields = {"district": "明州区", "address": "明州区东湖路1号", **extra}
+    return make_workplace(area, name=name, employee_count=employees, **fields)
 
 
 @dataclass
