@@ -14,6 +14,7 @@ registered endpoint against users inside, above, beside and outside the subtree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any, ClassVar, Self, TypeVar
@@ -31,17 +32,38 @@ M = TypeVar("M", bound=models.Model)
 _GRANTS_CACHE = "_gonghui_role_grants"
 
 
-def _grants(user: Any) -> list[tuple[str, str]]:
-    """(org path, role) of the user's grants on active orgs, loaded once per user object."""
-    cached = getattr(user, _GRANTS_CACHE, None)
+@dataclass(frozen=True)
+class Grant:
+    path: str
+    role: str
+    org_id: int
+    org_name: str
+
+
+def _grants(user: Any) -> list[Grant]:
+    """The user's grants on active orgs, loaded once per user object (one query a request)."""
+    cached: list[Grant] | None = getattr(user, _GRANTS_CACHE, None)
     if cached is None:
         from gonghui.orgs.models import OrgStatus, RoleGrant
 
-        cached = list(
-            RoleGrant.objects.filter(user=user, org__status=OrgStatus.ACTIVE).values_list("org__path", "role")
+        rows = RoleGrant.objects.filter(user=user, org__status=OrgStatus.ACTIVE).values_list(
+            "org__path", "role", "org_id", "org__name"
         )
+        cached = [Grant(*row) for row in rows]
         setattr(user, _GRANTS_CACHE, cached)
     return cached
+
+
+def granted_tops(user: Any) -> list[Grant]:
+    """One grant for each top of the user's granted subtrees, in tree order, from the grants
+    already loaded for scoping (no query of its own): what the console's org menu lists."""
+    if not is_officer_user(user):
+        return []
+    tops: list[Grant] = []
+    for grant in sorted(_grants(user), key=lambda grant: grant.path):
+        if not any(grant.path.startswith(top.path) for top in tops):
+            tops.append(grant)
+    return tops
 
 
 def forget_grants(user: Any) -> None:
@@ -65,7 +87,7 @@ def scope_paths(user: Any, perm: Perm) -> list[str] | None:
         return []
     if user.is_superuser:
         return None
-    paths = sorted({path for path, role in _grants(user) if role_has(role, perm)})
+    paths = sorted({grant.path for grant in _grants(user) if role_has(grant.role, perm)})
     roots: list[str] = []
     for path in paths:
         if not any(path.startswith(root) for root in roots):

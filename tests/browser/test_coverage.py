@@ -13,6 +13,13 @@ from tests.browser.conftest import axe_violations, screenshot, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# Sorting loads a new page: while it loads, the chart's data element may not exist yet.
+FIRST_CHART_LABEL_IS = """(label) => {
+    const data = document.getElementById('coverage-chart-json');
+    return data !== null && JSON.parse(data.textContent).labels[0] === label;
+}"""
+
+
 def test_an_officer_reads_the_coverage_figures_and_drills_down(live_server, desktop):
     build_tree()
     refresh_coverage()
@@ -32,13 +39,9 @@ def test_an_officer_reads_the_coverage_figures_and_drills_down(live_server, desk
 
     # Sorting reloads the table through htmx and the chart follows it.
     desktop.get_by_role("link", name="会员数").click()
-    desktop.wait_for_function(
-        "JSON.parse(document.getElementById('coverage-chart-json').textContent).labels[0] === 'B工会'"
-    )
+    desktop.wait_for_function(FIRST_CHART_LABEL_IS, arg="B工会")
     desktop.get_by_role("link", name="会员数").click()  # now descending
-    desktop.wait_for_function(
-        "JSON.parse(document.getElementById('coverage-chart-json').textContent).labels[0] === 'A工会'"
-    )
+    desktop.wait_for_function(FIRST_CHART_LABEL_IS, arg="A工会")
     assert (
         desktop.evaluate(
             "echarts.getInstanceByDom(document.getElementById('coverage-chart')).getOption().xAxis[0].data[0]"

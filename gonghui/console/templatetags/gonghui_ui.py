@@ -12,8 +12,10 @@ from typing import Any
 
 from django import template
 from django.db.models import Model
+from django.urls import reverse
 
 from gonghui.console.navigation import items_for
+from gonghui.orgs.scoping import granted_tops
 
 register = template.Library()
 
@@ -75,3 +77,27 @@ def console_sidebar(context: template.Context) -> dict[str, Any]:
         for item in items_for(user)
     ]
     return {"entries": entries}
+
+
+ORG_MENU_LIMIT = 20
+
+
+@register.inclusion_tag("components/console_org_menu.html", takes_context=True)
+def console_org_menu(context: template.Context) -> dict[str, Any]:
+    """The header's menu of the organisations the officer's grants cover (the tops of their
+    subtrees), each linking to its page; the page may name the one it is about. Built from the
+    grants scoping has loaded for this request already, so it costs no query. A superuser's
+    scope is the whole tree: the menu points at the tree instead of listing it."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    tops = granted_tops(user)
+    return {
+        "current_org_name": context.get("current_org_name"),
+        "orgs": [
+            {"name": top.org_name, "url": reverse("console:orgs:org_detail", args=[top.org_id])}
+            for top in tops[:ORG_MENU_LIMIT]
+        ],
+        "more": max(len(tops) - ORG_MENU_LIMIT, 0),
+        "everything": bool(getattr(user, "is_superuser", False)),
+        "tree_url": reverse("console:orgs:tree"),
+    }

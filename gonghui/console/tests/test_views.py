@@ -63,8 +63,8 @@ def test_dashboard_tells_an_officer_without_a_role_how_to_get_one(client):
     assert "还没有被授予任何组织的角色" in html
     assert not re.search(r'summary-card__value">\s*\d', html)
     assert "张三" in html
-    assert "全部组织" in html
-    assert re.search(r'<select id="org-switcher"[^>]*disabled', html)
+    assert "我的组织" in html
+    assert "您还没有被授予任何组织的角色。" in html
     assert f'action="{reverse("accounts:logout")}"' in html
     assert 'method="post"' in html
     assert f'href="{reverse("console:dashboard")}" aria-current="page"' in html
@@ -112,6 +112,9 @@ def test_dashboard_counts_only_the_officers_own_subtree(client):
     refresh_coverage()  # the dashboard reads the coverage rollups
     html = _html(client.get("/console/"))
     assert "东区总工会" in html
+    # The header's organisation menu links to the officer's own org, and only to it.
+    assert f'href="/console/orgs/{east.pk}/">东区总工会</a>' in html
+    assert "西区总工会" not in html
     assert re.search(r'data-card="unions">\s*<p[^>]*>[^<]*</p>\s*<p class="summary-card__value">2</p>', html)
     assert re.search(r'data-card="members">\s*<p[^>]*>[^<]*</p>\s*<p class="summary-card__value">2</p>', html)
 

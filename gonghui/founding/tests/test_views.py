@@ -320,7 +320,9 @@ def test_a_federation_officer_delegates_and_withdraws_from_the_authority_page(ci
 
 def test_the_joint_unions_own_officer_does_not_get_the_toggle(city):
     own = client_for(officer_at(city.joint, "joint.admin"))
-    assert "东湖社区联合工会" not in html(own.get("/console/founding/authority/"))
+    assert f"/console/founding/authority/{city.joint.pk}/" not in html(
+        own.get("/console/founding/authority/")
+    )
     own.post(f"/console/founding/authority/{city.joint.pk}/", {"holds_founding_authority": "on"})
     assert not Org.objects.get(pk=city.joint.pk).holds_founding_authority
 
