@@ -372,13 +372,18 @@ def move_org(org: Org, new_parent: Org, *, actor: Any, note: str = "") -> Org:
         actor=_history_actor(actor),
         note=note,
     )
-    record_audit(
-        actor=actor,
-        action="orgs.move_org",
-        obj=org,
-        changes={"parent": [old_parent.pk, new_parent.pk]},
-        note=note or f"{old_parent.name} → {new_parent.name}",
-    )
+    # Filed under the org's new place and, when the org left the old parent's subtree, under
+    # that parent too, so that the officers of both subtrees find the move in their audit log.
+    left_subtree = not org.path.startswith(old_parent.path)
+    for audit_org in (org, old_parent) if left_subtree else (org,):
+        record_audit(
+            actor=actor,
+            action="orgs.move_org",
+            obj=org,
+            changes={"parent": [old_parent.pk, new_parent.pk]},
+            note=note or f"{old_parent.name} → {new_parent.name}",
+            org=audit_org,
+        )
     forget_grants(actor)  # the actor's cached grant paths may lie in the moved subtree
     schedule_coverage_refresh()
     return org

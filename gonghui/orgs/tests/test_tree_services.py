@@ -245,9 +245,18 @@ def test_moving_a_union_takes_its_subtree_members_and_history_along(tree, east_a
     assert set(Member.objects.in_subtree(acme).values_list("pk", flat=True)) == {m.pk for m in members}
     entry = OrgHistory.objects.get(org=acme, action=OrgHistoryAction.MOVED)
     assert (entry.from_parent, entry.to_parent, entry.note) == (tree.town, tree.east, "直属区总")
-    event = AuditEvent.objects.get(action="orgs.move_org")
-    assert event.changes == {"parent": [tree.town.pk, tree.east.pk]}
+    # Filed under the new place and under the township it left (whose officers no longer see it).
+    events = AuditEvent.objects.filter(action="orgs.move_org")
+    assert sorted(event.org_path for event in events) == sorted([acme.path, tree.town.path])
+    assert all(event.changes == {"parent": [tree.town.pk, tree.east.pk]} for event in events)
     tree_is_sound()
+
+
+def test_a_move_deeper_inside_the_old_parents_subtree_is_audited_once(tree, east_admin):
+    move_org(tree.beta, tree.town, actor=east_admin)
+    event = AuditEvent.objects.get(action="orgs.move_org")
+    assert event.org_path == tree.fresh(tree.beta).path
+    assert event.org_path.startswith(tree.east.path)
 
 
 @pytest.mark.parametrize("change", ["create", "move", "merge", "dissolve"])
