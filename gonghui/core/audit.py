@@ -46,7 +46,7 @@ def _actor_label(actor: Any) -> str:
     return str(label)[:150]
 
 
-def record_audit(
+def audit_event(
     *,
     actor: Any,
     action: str,
@@ -55,7 +55,7 @@ def record_audit(
     note: str = "",
     org: Any = None,
 ) -> AuditEvent:
-    """Append one audit event. `actor` is a user or None for the system itself.
+    """An unsaved audit event; `record_audit` saves one, `record_audits` many at once.
 
     `org` is the org whose subtree the event belongs to (officers above it see the event); when
     omitted it is taken from `obj.org`, or `obj` itself when `obj` is an org.
@@ -63,7 +63,7 @@ def record_audit(
     if org is None and obj is not None:
         org = obj if hasattr(obj, "steplen") else getattr(obj, "org", None)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if is_user else None,
         actor_label=_actor_label(actor) if is_user else "system",
         action=action,
@@ -75,3 +75,23 @@ def record_audit(
         ip_address=current_client_ip(),
         org_path=getattr(org, "path", "") or "",
     )
+
+
+def record_audit(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: Mapping[str, list[Any]] | None = None,
+    note: str = "",
+    org: Any = None,
+) -> AuditEvent:
+    """Append one audit event. `actor` is a user or None for the system itself."""
+    event = audit_event(actor=actor, action=action, obj=obj, changes=changes, note=note, org=org)
+    event.save(force_insert=True)
+    return event
+
+
+def record_audits(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Append many events built with `audit_event` in batched INSERTs (bulk work: imports)."""
+    return AuditEvent.objects.bulk_create(list(events), batch_size=1000)

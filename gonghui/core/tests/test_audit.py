@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from gonghui.accounts.tests.factories import make_member, make_officer
-from gonghui.core.audit import changes_between, record_audit, snapshot
+from gonghui.core.audit import audit_event, changes_between, record_audit, record_audits, snapshot
 from gonghui.core.middleware import RequestContextMiddleware
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.models import Org, OrgKind
@@ -59,3 +59,21 @@ def test_system_actions_and_members_never_expose_a_mobile_number_as_label():
     last = AuditEvent.objects.order_by("id").last()
     assert last is not None
     assert "13800138000" not in last.object_repr
+
+
+@pytest.mark.django_db
+def test_many_events_are_written_at_once_each_under_its_own_org():
+    officer = make_officer()
+    east, west = (
+        Org.objects.add_root(create_kwargs={"code": code, "name": name, "kind": OrgKind.GRASSROOTS})
+        for code, name in (("E", "东厂工会"), ("W", "西厂工会"))
+    )
+    events = record_audits(
+        audit_event(actor=officer, action="orgs.import", obj=org, note=f"row {row}")
+        for row, org in enumerate([east, west, east], start=2)
+    )
+    assert len(events) == 3
+    saved = AuditEvent.objects.order_by("id")
+    assert [event.org_path for event in saved] == [east.path, west.path, east.path]
+    assert [event.note for event in saved] == ["row 2", "row 3", "row 4"]
+    assert {event.actor_id for event in saved} == {officer.pk}

@@ -19,10 +19,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gonghui.core.audit import changes_between, record_audit, snapshot
+from gonghui.core.audit import audit_event, changes_between, record_audit, record_audits, snapshot
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.inputs import has_control_characters
+from gonghui.core.models import AuditEvent
 from gonghui.core.text import normalize_text
 from gonghui.orgs.models import FederationLevel, Industry, Org, OrgKind, Ownership, Workplace
 from gonghui.orgs.permissions import Perm
@@ -282,8 +283,8 @@ def _taken_codes(rows: Sequence[WorkplaceData]) -> dict[str, Workplace]:
     return {workplace.credit_code: workplace for workplace in registered}
 
 
-def _audit_created(actor: Any, workplace: Workplace, note: str) -> None:
-    record_audit(
+def _creation_event(actor: Any, workplace: Workplace, note: str) -> AuditEvent:
+    return audit_event(
         actor=actor,
         action="orgs.create_workplace",
         obj=workplace,
@@ -291,6 +292,10 @@ def _audit_created(actor: Any, workplace: Workplace, note: str) -> None:
         note=note,
         org=workplace.union or workplace.jurisdiction,
     )
+
+
+def _audit_created(actor: Any, workplace: Workplace, note: str) -> None:
+    _creation_event(actor, workplace, note).save(force_insert=True)
 
 
 @transaction.atomic
@@ -329,8 +334,7 @@ def create_workplaces(
             result if isinstance(result, DomainError) else _create_one(actor, result, note)
             for result in results
         ]
-    for workplace in new:
-        _audit_created(actor, workplace, note)
+    record_audits(_creation_event(actor, workplace, note) for workplace in new)
     if new:
         schedule_coverage_refresh()
     return results
