@@ -252,6 +252,10 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "工会 Gonghui")
 
+# How long the QR code of an electronic member card stays valid after it was issued (seconds);
+# the card page fetches a new one halfway through (gonghui.members.card).
+MEMBER_CARD_TOKEN_SECONDS = env_int("MEMBER_CARD_TOKEN_SECONDS", 120)
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,10 @@
 
 Scoped by Perm.MEMBER_VIEW: a caller sees the members of the unions in their subtrees, and an
 `org` filter outside them answers 404 like a missing org. ID and mobile numbers are masked.
+
+`POST /card/verify` is the exception: any signed-in account (a partner shop's or venue's
+scanner) may check a member card's QR token, and learns only "active member", the masked name,
+the union and the card number's last four digits (gonghui.members.card).
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from gonghui.api import request_user
+from gonghui.api import UserRateThrottle, request_user
 from gonghui.core.inputs import CleanText
+from gonghui.members.card import verify_card_token
 from gonghui.members.models import MemberStatus
 from gonghui.members.selectors import MAX_PAGE_SIZE, PAGE_SIZE, MemberFilter, member_page
 from gonghui.orgs.models import Org
@@ -74,3 +79,43 @@ def list_members(request: HttpRequest, query: Query[MemberQuery]) -> dict[str, A
         user, MemberFilter(org=org, status=status, q=query.q, cursor=query.cursor), limit=query.limit
     )
     return {"items": page.members, "next_cursor": page.next_cursor}
+
+
+class CardVerifyIn(Schema):
+    token: Annotated[str, Field(max_length=200)] = Field(description="The text of the member card's QR code.")
+
+
+class CardVerifyOut(Schema):
+    valid: bool = Field(description="Always true; a card that is not valid gets an error response.")
+    masked_name: str = Field(description="For example 王**.")
+    union: str = Field(description="The name of the member's union.")
+    card_number_tail: str = Field(description="The last four digits of the card number.")
+
+
+@router.post(
+    "/card/verify",
+    response=CardVerifyOut,
+    summary="Check a member card's QR code",
+    # A busy venue gate scans a member every few seconds; more than this from one account is a
+    # script trying tokens.
+    throttle=[UserRateThrottle("60/m")],
+    openapi_extra={
+        "responses": {
+            "404": {"description": "`card_inactive`: the membership is no longer active."},
+            "422": {
+                "description": "`card_expired`: the code is too old (ask for a fresh one); "
+                "`card_invalid`: not a member card code, or altered."
+            },
+        }
+    },
+)
+def verify_member_card(request: HttpRequest, payload: CardVerifyIn) -> dict[str, Any]:
+    """For any signed-in account. A code is valid for MEMBER_CARD_TOKEN_SECONDS (default 120) after
+    the member's phone showed it."""
+    card = verify_card_token(payload.token)
+    return {
+        "valid": True,
+        "masked_name": card.masked_name,
+        "union": card.union,
+        "card_number_tail": card.card_number_tail,
+    }

@@ -42,7 +42,9 @@ CATEGORIES: tuple[Category, ...] = (
 
 TILES: tuple[ServiceTile, ...] = (
     ServiceTile("join", _("Join the union"), "membership", "入"),
-    ServiceTile("member_card", _("Member card"), "membership", "卡"),
+    ServiceTile(
+        "member_card", _("Member card"), "membership", "卡", url_name="portal:member_card", available=True
+    ),
     ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
     ServiceTile("events", _("Events"), "benefits", "活"),
     ServiceTile("mutual_aid", _("Mutual aid"), "care", "保"),

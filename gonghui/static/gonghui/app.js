@@ -145,3 +145,30 @@
   document.addEventListener("htmx:afterSwap", drawCoverageChart);
   window.addEventListener("resize", resizeCoverageChart);
 })();
+
+// --- Electronic member card: countdown of the QR code's validity ---------------------------
+// members/_card_qr.html renders <span data-card-countdown="120">120</span>, the seconds the
+// code has left. The deadline is taken from this phone's clock when the element first appears
+// (the phone's and the server's clocks may differ), and the number is counted down each
+// second. The card page's htmx poll swaps in a fresh code, and so a new element, well before 0.
+(function () {
+  "use strict";
+
+  function tick() {
+    var now = Date.now();
+    var spans = document.querySelectorAll("[data-card-countdown]");
+    for (var i = 0; i < spans.length; i++) {
+      var span = spans[i];
+      if (!span.hasAttribute("data-card-deadline")) {
+        var seconds = parseInt(span.getAttribute("data-card-countdown"), 10) || 0;
+        span.setAttribute("data-card-deadline", String(now + seconds * 1000));
+      }
+      var left = Math.max(0, Math.round((Number(span.getAttribute("data-card-deadline")) - now) / 1000));
+      if (span.textContent !== String(left)) {
+        span.textContent = String(left);
+      }
+    }
+  }
+
+  window.setInterval(tick, 1000);
+})();
