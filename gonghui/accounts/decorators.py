@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -28,11 +29,24 @@ def pending_second_factor(request: HttpRequest) -> str | None:
     return None
 
 
+def to_login(request: HttpRequest) -> HttpResponse:
+    """Send an anonymous visitor to the login page, then back. A request made by htmx (a table
+    reload, a QR code renewal) would swap the login page into a fragment of the page: tell htmx
+    to load the login page as a whole instead, returning to the page the person was on."""
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "") if current.path else "/"
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = redirect_to_login(back)["Location"]
+        return response
+    return redirect_to_login(request.get_full_path())
+
+
 def officer_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return to_login(request)
         if not getattr(request.user, "is_officer", False):
             raise PermissionDenied
         step = pending_second_factor(request)
@@ -49,7 +63,7 @@ def member_area(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return to_login(request)
         return view(request, *args, **kwargs)
 
     return cast("View", wrapper)

@@ -245,3 +245,11 @@ def test_audit_log_answers_htmx_with_only_the_table(client):
     # A history restore needs the whole page.
     full = client.get("/console/audit/", headers={"hx-request": "true", "hx-history-restore-request": "true"})
     assert "<html" in _html(full)
+
+
+def test_an_htmx_table_reload_after_the_session_ended_reloads_the_whole_page_at_login(client):
+    response = client.get(
+        "/console/audit/?sort=created_at",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/console/audit/?sort=created_at"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/console/audit/%3Fsort%3Dcreated_at"

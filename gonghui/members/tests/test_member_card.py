@@ -291,3 +291,14 @@ def test_a_scanner_is_rate_limited(union, holder):
     statuses = [_verify(scanner, token).status_code for _ in range(61)]
     assert statuses[:60] == [200] * 60
     assert statuses[60] == 429
+
+
+def test_a_renewal_after_the_session_ended_sends_the_whole_page_to_login(client):
+    # htmx would otherwise put the login page where the QR code was.
+    response = client.get(
+        "/me/card/qr/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/me/card/"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/me/card/"
+    assert response.content == b""
+    assert client.get("/me/card/qr/").status_code == 302  # an ordinary request is redirected
