@@ -14,24 +14,15 @@ from django.db.models.functions import Cast, NullIf
 from gonghui.accounts.models import User
 from gonghui.orgs.models import Org, OrgCoverage
 from gonghui.orgs.permissions import Perm
-from gonghui.orgs.scoping import scope_paths
+from gonghui.orgs.scoping import granted_tops, scope_paths
 
 
 def scope_roots(user: User) -> list[Org]:
-    """The tops of the subtrees the user's role grants cover, without nested duplicates.
-
-    A superuser's scope is every tree in the database.
-    """
+    """The tops of the subtrees the user's role grants cover (grants on active orgs, as scoping
+    counts them), in tree order. A superuser's scope is every tree in the database."""
     if user.is_superuser:
         return list(Org.objects.filter(depth=1))
-    granted = sorted(
-        {grant.org for grant in user.role_grants.select_related("org")}, key=lambda org: org.path
-    )
-    roots: list[Org] = []
-    for org in granted:
-        if not any(org.path.startswith(root.path) for root in roots):
-            roots.append(org)
-    return roots
+    return list(Org.objects.filter(pk__in=[top.org_id for top in granted_tops(user)]).order_by("path"))
 
 
 @dataclass(frozen=True)
