@@ -318,7 +318,7 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 60 * 60 if not PRODUCTION else 60 * 60 * 24 * 30
 
-SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.core.sms.ConsoleSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.core.sms.OutboxSmsBackend")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 GONGHUI_SITE_NAME = env_str("GONGHUI_SITE_NAME", "工会 Gonghui")
@@ -343,3 +343,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# Texted verification codes (online joining, change of mobile number): minutes a code stays
+# valid, and how many codes one number may receive a day.
+VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 10)
+VERIFICATION_CODES_PER_DAY = env_int("VERIFICATION_CODES_PER_DAY", 10)

@@ -171,3 +171,32 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class VerificationPurpose(models.TextChoices):
+    JOIN = "join", _("Online joining")
+    MOBILE_CHANGE = "mobile_change", _("Change of mobile number")
+
+
+class VerificationCode(models.Model):
+    """A one-time code texted to a mobile number (gonghui.accounts.verification). Only a hash
+    of the code is kept; `mobile_index` is the number's blind index, so the table holds no
+    number in the clear."""
+
+    mobile_index = models.CharField(max_length=64, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=VerificationPurpose.choices)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [
+            models.Index(fields=["mobile_index", "purpose", "-created_at"], name="verification_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.fields import EncryptedTextField
 from gonghui.orgs.scoping import ScopedQuerySet
 
 
@@ -61,3 +62,35 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class SmsOutboxQuerySet(models.QuerySet["SmsOutboxMessage"]):
+    def create_for(self, mobile: str, text: str) -> SmsOutboxMessage:
+        from gonghui.core.crypto import blind_index
+
+        context = SmsOutboxMessage._meta.get_field("mobile").context
+        return self.create(mobile=mobile, mobile_index=blind_index(mobile, context=context), text=text)
+
+    def to_mobile(self, mobile: str) -> SmsOutboxQuerySet:
+        from gonghui.core.crypto import blind_index
+
+        context = SmsOutboxMessage._meta.get_field("mobile").context
+        return self.filter(mobile_index=blind_index(mobile, context=context)).order_by("-id")
+
+
+class SmsOutboxMessage(models.Model):
+    """A text message the development outbox backend kept instead of sending (gonghui.core.sms)."""
+
+    mobile = EncryptedTextField(_("mobile number"))
+    mobile_index = models.CharField(max_length=64, db_index=True, editable=False)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = SmsOutboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbox text message")
+        verbose_name_plural = _("outbox text messages")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {len(self.text)}"

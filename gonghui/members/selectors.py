@@ -35,12 +35,11 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.idnumbers import InvalidIdNumber, parse_id_number
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.text import normalize_text
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import Member, MemberStatus, id_number_index, mobile_index
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import scope_paths, visible
@@ -48,15 +47,6 @@ from gonghui.orgs.scoping import scope_paths, visible
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 _CURSOR = re.compile(r"([0-9A-Z]{1,255})\.([0-9]{1,18})")
-
-
-def _context(field_name: str) -> str:
-    context: str = Member._meta.get_field(field_name).context  # type: ignore[union-attr]
-    return context
-
-
-ID_NUMBER_CONTEXT = _context("id_number")
-MOBILE_CONTEXT = _context("mobile")
 
 
 def path_successor(path: str) -> str | None:
@@ -120,13 +110,13 @@ def _search(text: str) -> Q:
     except InvalidIdNumber:
         pass
     else:
-        return Q(id_number_index=blind_index(id_number.value, context=ID_NUMBER_CONTEXT))
+        return Q(id_number_index=id_number_index(id_number.value))
     try:
         mobile = parse_mobile(text)
     except InvalidMobile:
         pass
     else:
-        return Q(mobile_index=blind_index(mobile, context=MOBILE_CONTEXT))
+        return Q(mobile_index=mobile_index(mobile))
     raise ValidationFailed(
         _("Enter a complete ID number or mobile number."),
         fields={"q": [_("Search by a complete 18-digit ID number or 11-digit mobile number.")]},

@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import date
 from itertools import count
 
-from gonghui.core.crypto import blind_index
 from gonghui.core.idnumbers import make_id_number
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import Member, MemberStatus, id_number_index, mobile_index
 from gonghui.orgs.models import Org, Workplace
-
-ID_CONTEXT: str = Member._meta.get_field("id_number").context
-MOBILE_CONTEXT: str = Member._meta.get_field("mobile").context
 
 # Each made member gets the next ID number: a new birth day for every 500 people (odd sequence
 # numbers, men), so that numbers never repeat within a test run.
@@ -39,11 +35,11 @@ def member_row(
     return Member(
         name=name,
         id_number=id_number,
-        id_number_index=blind_index(id_number, context=ID_CONTEXT),
+        id_number_index=id_number_index(id_number),
         birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
         sex="male",
         mobile=mobile,
-        mobile_index=blind_index(mobile, context=MOBILE_CONTEXT) if mobile else "",
+        mobile_index=mobile_index(mobile),
         org=org,
         workplace=workplace,
         joined_on=joined_on,

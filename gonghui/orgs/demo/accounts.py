@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
-from gonghui.core.crypto import blind_index
-from gonghui.members.models import Member
+from gonghui.members.models import Member, mobile_index
 from gonghui.orgs.demo import names
 from gonghui.orgs.demo.generator import DemoCity
-from gonghui.orgs.demo.members import MOBILE_CONTEXT
 from gonghui.orgs.models import Org, Role, RoleGrant
 from gonghui.orgs.services.roles import requires_second_factor
 
@@ -97,6 +95,6 @@ def _member_account(mobile: str, union: Org) -> None:
         return
     user = User.objects.create_member(mobile=mobile, password=DEMO_PASSWORD, display_name=member.name)
     member.mobile = mobile
-    member.mobile_index = blind_index(mobile, context=MOBILE_CONTEXT)
+    member.mobile_index = mobile_index(mobile)
     member.user = user
     member.save(update_fields=["mobile", "mobile_index", "user", "updated_at"])

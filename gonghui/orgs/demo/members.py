@@ -9,25 +9,15 @@ running each field's conversion chain for millions of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from gonghui.core.crypto import blind_index
 from gonghui.core.fields import EncryptedTextField
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import Member, MemberStatus, id_number_index, mobile_index
 from gonghui.orgs.demo.bulk import copy_line, insert_fields
 from gonghui.orgs.demo.generator import MemberSpec
-
-
-def _context(field_name: str) -> str:
-    # The blind index uses the field's own encryption context, as gonghui.core.fields prescribes.
-    return cast("EncryptedTextField", Member._meta.get_field(field_name)).context
-
-
-ID_NUMBER_CONTEXT = _context("id_number")
-MOBILE_CONTEXT = _context("mobile")
 
 
 @dataclass(frozen=True)
@@ -44,11 +34,11 @@ def member_values(spec: MemberSpec, bases: KeyBases) -> dict[str, Any]:
         "id": bases.member + spec.number,
         "name": spec.name,
         "id_number": spec.id_number,
-        "id_number_index": blind_index(spec.id_number, context=ID_NUMBER_CONTEXT),
+        "id_number_index": id_number_index(spec.id_number),
         "birth_date": spec.birth_date,
         "sex": spec.sex,
         "mobile": spec.mobile,
-        "mobile_index": blind_index(spec.mobile, context=MOBILE_CONTEXT),
+        "mobile_index": mobile_index(spec.mobile),
         "org_id": bases.org + spec.org_index,
         "workplace_id": None if spec.workplace_index is None else bases.workplace + spec.workplace_index,
         "is_gig_worker": spec.is_gig_worker,

@@ -17,11 +17,10 @@ from gonghui.core.creditcode import parse_credit_code
 from gonghui.core.crypto import blind_index
 from gonghui.core.idnumbers import parse_id_number
 from gonghui.core.mobile import parse_mobile
-from gonghui.members.models import Member
+from gonghui.members.models import ID_NUMBER_CONTEXT, MOBILE_CONTEXT, Member
 from gonghui.orgs.demo.accounts import DEMO_PASSWORD, GIG_WORKER_MOBILE, MEMBER_MOBILE, OFFICERS
 from gonghui.orgs.demo.generator import LANES, REFERENCE_DATE, SCALES, generate_city, lane_members
 from gonghui.orgs.demo.loader import load_demo, next_root_step, reset_demo
-from gonghui.orgs.demo.members import ID_NUMBER_CONTEXT, MOBILE_CONTEXT
 from gonghui.orgs.demo.progress import Progress
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Role, RoleGrant, Workplace
 from gonghui.orgs.permissions import Perm
