@@ -121,7 +121,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/founding", "gonghui.founding.api.router"),
     ("/ratings", "gonghui.ratings.api.router"),
     ("/coverage", "gonghui.orgs.api.coverage.router"),
-    ("/members", "gonghui.members.api.router"),
+    ("/members", "gonghui.members.api.registry.router"),
     ("/orgs", "gonghui.orgs.api.tree.router"),
     ("/officers", "gonghui.orgs.api.officers.router"),
     ("/role-grants", "gonghui.orgs.api.officers.role_grants_router"),

@@ -1,11 +1,14 @@
 """Console pages of the members app, mounted at /console/members/ (namespace console:members)."""
 
-from django.urls import path
+from django.urls import URLPattern
 
-from gonghui.members import views
+from gonghui.members.views import imports, joining, registry, transfers
 
 app_name = "members"
 
-urlpatterns = [
-    path("", views.member_list, name="list"),
+urlpatterns: list[URLPattern] = [
+    *registry.urlpatterns,
+    *joining.urlpatterns,
+    *transfers.urlpatterns,
+    *imports.urlpatterns,
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.members import portal_views as member_views
+from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.portal import views
 
 app_name = "portal"
@@ -10,7 +10,6 @@ urlpatterns = [
     path("services/", views.services, name="services"),
     path("benefits/", views.benefits, name="benefits"),
     path("me/", views.me, name="me"),
-    path("me/card/", member_views.member_card, name="member_card"),
-    path("me/card/qr/", member_views.member_card_qr, name="member_card_qr"),
+    *member_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

@@ -1,42 +1,12 @@
 """The members app's console pages and API operations for the scoping test base
-(gonghui.orgs.tests.scoping)."""
+(gonghui.orgs.tests.scoping), gathered from one module per concern in `endpoints/`."""
 
 from __future__ import annotations
 
-from gonghui.members.models import Member
-from gonghui.members.tests.factories import make_members
-from gonghui.orgs.models import Org
-from gonghui.orgs.tests.scoping import ScopedEndpoint, row_listed
+from gonghui.members.tests.endpoints import imports, joining, registry, selfservice, transfers
+from gonghui.orgs.tests.scoping import ScopedEndpoint
 
+_MODULES = (registry, joining, transfers, imports, selfservice)
 
-def _member(org: Org) -> Member:
-    return make_members(org, 1)[0]
-
-
-ENDPOINTS: list[ScopedEndpoint] = [
-    ScopedEndpoint(
-        covers="console:members:list",
-        action="list",
-        url=lambda member: "/console/members/",
-        make=_member,
-        listed=row_listed,
-    ),
-    ScopedEndpoint(
-        covers="GET /api/v1/members",
-        action="list",
-        url=lambda member: "/api/v1/members",
-        make=_member,
-    ),
-    # Filtering by an org outside the caller's scope answers 404, as for a missing org.
-    ScopedEndpoint(
-        covers="GET /api/v1/members",
-        action="detail",
-        url=lambda member: f"/api/v1/members?org={member.org_id}",
-        make=_member,
-    ),
-]
-UNSCOPED: dict[str, str] = {
-    "POST /api/v1/members/card/verify": (
-        "any signed-in scanner checks a signed card token and learns only masked data (test_member_card)"
-    ),
-}
+ENDPOINTS: list[ScopedEndpoint] = [endpoint for module in _MODULES for endpoint in module.ENDPOINTS]
+UNSCOPED: dict[str, str] = {route: reason for module in _MODULES for route, reason in module.UNSCOPED.items()}

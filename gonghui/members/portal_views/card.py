@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -56,3 +57,9 @@ def member_card_qr(request: HttpRequest) -> HttpResponse:
         # code, and stop polling (htmx stops a poll that is answered with status 286).
         return render(request, "members/_card_inactive.html", status=HTMX_STOP_POLLING)
     return render(request, "members/_card_qr.html", _qr_context(member))
+
+
+urlpatterns: list[URLPattern] = [
+    path("me/card/", member_card, name="member_card"),
+    path("me/card/qr/", member_card_qr, name="member_card_qr"),
+]

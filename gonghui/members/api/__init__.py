@@ -1,0 +1,1 @@
+"""API routers of the members app, one module per concern; each is mounted in gonghui.api.ROUTERS."""

@@ -1,0 +1,5 @@
+"""Portal pages: me (to be written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Console pages: imports (to be written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
