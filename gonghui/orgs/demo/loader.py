@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
-from gonghui.members.models import Member
+from gonghui.members.models import Member, MemberEvent, MemberEventKind
 from gonghui.orgs.demo import names
 from gonghui.orgs.demo.accounts import DEMO_USERNAMES, create_demo_accounts
 from gonghui.orgs.demo.bulk import (
@@ -107,6 +107,24 @@ def load_city(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
             )
             bulk_insert(Member, progress.count(stats, _chunks(members, CHUNK_ROWS)), method=chosen)
     reset_sequences([Org, Workplace, Member])
+    with progress.table("membership events", city.member_count) as stats:
+        progress.advance(stats, record_joined_events(first_member_id=bases.member))
+
+
+def record_joined_events(*, first_member_id: int) -> int:
+    """Each loaded member's history starts with "joined" on the join date: one INSERT ... SELECT
+    in the database, since every event is the same apart from its member's own columns."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    joined_at = "joined_on::timestamptz" if connection.vendor == "postgresql" else "joined_on || ' 00:00:00'"
+    columns = "member_id, id_number_index, org_id, kind, changes, note, created_at"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {MemberEvent._meta.db_table} ({columns}) "  # noqa: S608 - no user input
+            f"SELECT id, id_number_index, org_id, %s, %s, %s, {joined_at} "
+            f"FROM {Member._meta.db_table} WHERE id >= %s",
+            [MemberEventKind.JOINED.value, "{}", "", first_member_id],
+        )
+        return cursor.rowcount
 
 
 def _counted(progress: Progress, stats: TableStats, chunks: Iterable[CopyChunk]) -> Iterator[str]:

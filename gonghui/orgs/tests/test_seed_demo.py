@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import make_officer
@@ -17,7 +18,7 @@ from gonghui.core.creditcode import parse_credit_code
 from gonghui.core.crypto import blind_index
 from gonghui.core.idnumbers import parse_id_number
 from gonghui.core.mobile import parse_mobile
-from gonghui.members.models import ID_NUMBER_CONTEXT, MOBILE_CONTEXT, Member
+from gonghui.members.models import ID_NUMBER_CONTEXT, MOBILE_CONTEXT, Member, MemberEvent, MemberEventKind
 from gonghui.orgs.demo.accounts import DEMO_PASSWORD, GIG_WORKER_MOBILE, MEMBER_MOBILE, OFFICERS
 from gonghui.orgs.demo.generator import LANES, REFERENCE_DATE, SCALES, generate_city, lane_members
 from gonghui.orgs.demo.loader import load_demo, next_root_step, reset_demo
@@ -114,6 +115,16 @@ def test_members_have_valid_encrypted_ids_consistent_with_birth_date_sex_and_bli
     sexes = Counter(member.sex for member in members)
     assert 0.4 < sexes["male"] / len(members) < 0.75
     assert any(member.is_migrant_worker for member in members)
+
+
+def test_every_demo_member_history_starts_with_joining_on_the_join_date():
+    seed()
+    events = {event.member_id: event for event in MemberEvent.objects.select_related("member")}
+    assert set(events) == set(Member.objects.values_list("pk", flat=True))
+    for event in events.values():
+        assert (event.kind, event.org_id) == (MemberEventKind.JOINED, event.member.org_id)
+        assert event.id_number_index == event.member.id_number_index
+        assert timezone.localtime(event.created_at).date() == event.member.joined_on
 
 
 def test_demo_accounts_sign_in_with_their_roles():
