@@ -318,7 +318,11 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 60 * 60 if not PRODUCTION else 60 * 60 * 24 * 30
 
-SMS_BACKEND = env_str("SMS_BACKEND", "gonghui.core.sms.OutboxSmsBackend")
+# Production must name its gateway adapter: the outbox default would keep every message
+# (verification codes included) in the database and never deliver one.
+SMS_BACKEND = env_str("SMS_BACKEND", "" if PRODUCTION else "gonghui.core.sms.OutboxSmsBackend")
+if not SMS_BACKEND:
+    raise ImproperlyConfigured("SMS_BACKEND must be set when GONGHUI_MODE=production")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 GONGHUI_SITE_NAME = env_str("GONGHUI_SITE_NAME", "工会 Gonghui")

@@ -21,6 +21,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         FIELD_ENCRYPTION_KEY="k1:" + base64.b64encode(b"\x01" * 32).decode(),
         BLIND_INDEX_KEY="b" * 64,
         ALLOWED_HOSTS="gonghui.example.org",
+        SMS_BACKEND="gonghui.core.sms.ConsoleSmsBackend",
         GONGHUI_VAR_DIR=str(ROOT / "var" / "check-deploy"),
     )
     env.update(extra)
@@ -39,7 +40,7 @@ def test_check_deploy_reports_nothing_in_production_mode():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "SMS_BACKEND"])
 def test_production_mode_refuses_to_start_without_its_secrets(missing):
     env = _production_env()
     del env[missing]
