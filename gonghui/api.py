@@ -122,6 +122,10 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/ratings", "gonghui.ratings.api.router"),
     ("/coverage", "gonghui.orgs.api.coverage.router"),
     ("/members", "gonghui.members.api.registry.router"),
+    ("/membership", "gonghui.members.api.membership.router"),  # the signed-in member's own data
+    ("/join-applications", "gonghui.members.api.joining.router"),
+    ("/join-routes", "gonghui.members.api.joining.routes_router"),
+    ("/transfers", "gonghui.members.api.transfers.router"),
     ("/orgs", "gonghui.orgs.api.tree.router"),
     ("/officers", "gonghui.orgs.api.officers.router"),
     ("/role-grants", "gonghui.orgs.api.officers.role_grants_router"),

@@ -81,6 +81,13 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         visible=holding(Perm.COVERAGE_VIEW),
     ),
     ConsoleNavItem("members", _("Members"), "console:members:list", available=True),
+    ConsoleNavItem(
+        "transfers",
+        _("Transfers"),
+        "console:members:transfer_list",
+        available=True,
+        visible=holding(Perm.MEMBER_VIEW),
+    ),
     ConsoleNavItem("benefits", _("Benefits")),
     ConsoleNavItem("rights", _("Rights protection")),
     ConsoleNavItem("care", _("Care and assistance")),

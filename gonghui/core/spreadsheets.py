@@ -19,10 +19,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import xlsxwriter
@@ -411,9 +417,11 @@ def template_workbook(
     sheet_name: str,
     instructions: Sequence[str],
     options: Mapping[str, Sequence[str]],
+    example: bool = False,
 ) -> bytes:
     """An empty list to fill in: the header (required columns marked "*"), code columns formatted
-    as text so Excel keeps every digit, drop-downs from `options`, and a sheet of instructions."""
+    as text so Excel keeps every digit, drop-downs from `options`, and a sheet of instructions;
+    with `example`, the columns' examples as a first row."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -442,6 +450,8 @@ def template_workbook(
             sheet.data_validation(
                 1, index, spec.max_rows, index, {"validate": "list", "source": ranges[column.options]}
             )
+        if example and column.example:
+            sheet.write_string(1, index, column.example, text if column.is_code else None)
     sheet.freeze_panes(1, 0)
 
     help_sheet.set_column(0, 0, 20)
@@ -499,3 +509,421 @@ def report_workbook(
                 sheet.write(row, index, value)
     workbook.close()
     return output.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming: big lists read from a file on disk, row by row (member rosters)
+# --------------------------------------------------------------------------------------------
+#
+# `read_table` above holds the whole list in memory, which suits lists of a few thousand rows.
+# A roster can have a million: `open_table` reads a file on disk and yields its rows one at a
+# time. A CSV file is decoded and parsed as it is read, so memory does not grow with its length.
+# A workbook is read by python-calamine, which loads each worksheet whole (in Rust) before the
+# first row can be seen: its size is bounded by `StreamLimits.max_workbook_rows` and, before
+# calamine opens it, by the uncompressed size of the file's parts (a zip bomb never reaches it).
+
+STREAM_SUFFIXES = {".xlsx": "xlsx", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# What Office writes into the container of a workbook saved with a password (an encrypted
+# .xlsx is an OLE compound file holding these streams), as UTF-16 directory entry names.
+_ENCRYPTED_OOXML = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_READ_CHUNK = 1 << 20
+# A deflate stream expands at most about 1032 times (RFC 1951's longest match per bit or so).
+_MAX_DEFLATE_RATIO = 1032
+_ZIP_LOCAL_HEADER = struct.Struct("<4s22sHH")
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """What a streamed list may be; each limit turns a hostile or broken file into a clear refusal."""
+
+    max_bytes: int
+    max_rows: int  # rows below the header (a CSV file)
+    max_workbook_rows: int  # rows below the header in a workbook: calamine holds the sheet in memory
+    max_columns: int = 100
+    max_uncompressed_bytes: int = 400 * 2**20  # all the parts of an .xlsx or .ods together
+    max_line_chars: int = 100_000  # one line of a CSV file
+
+
+def stream_unsupported_message() -> str:
+    return _(
+        "Only .xlsx, .xls, .ods and .csv files can be imported. In Excel or WPS, use “Save as” and "
+        "choose Excel workbook (.xlsx) or CSV UTF-8."
+    )
+
+
+def _not_a_workbook_message() -> str:
+    return _(
+        "This file is not a spreadsheet, although its name says so (it may be a picture, a web page or "
+        "text renamed). Open the list in Excel or WPS and save it as .xlsx."
+    )
+
+
+def _password_message() -> str:
+    return _("The workbook is protected by a password. Remove the password and upload it again.")
+
+
+def _bomb_message(limit: int) -> str:
+    return _(
+        "Unpacked, this workbook would be larger than %(limit)s MB, far more than a list of this size "
+        "holds; it is refused. Save the list again in Excel or WPS, or as a CSV file."
+    ) % {"limit": limit // 2**20}
+
+
+def _too_many_columns_message(limit: int) -> str:
+    return _("The list has more than %(limit)s columns. Keep only the columns of the template.") % {
+        "limit": limit
+    }
+
+
+def sniff_format(head: bytes, file_name: str) -> str:
+    """The format ("xlsx", "xls", "ods" or "csv") of a file, from its first bytes checked against
+    its name, or FileRefused saying what the file is not."""
+    if not head:
+        raise FileRefused(_("The file is empty."))
+    suffix = file_name[file_name.rfind(".") :].lower() if "." in file_name else ""
+    expected = STREAM_SUFFIXES.get(suffix)
+    if expected is None:
+        raise FileRefused(stream_unsupported_message())
+    if head.startswith(_ZIP_MAGIC):
+        if expected == "csv":
+            raise FileRefused(_not_a_workbook_message())
+        # An OpenDocument file stores its media type first, uncompressed, right after the header.
+        return "ods" if _ODS_MIMETYPE in head[:200] else "xlsx"
+    if head.startswith(_OLE_MAGIC):
+        if expected == "csv":
+            raise FileRefused(_not_a_workbook_message())
+        return "xls"
+    if expected != "csv":
+        raise FileRefused(_not_a_workbook_message())
+    return "csv"
+
+
+def check_zip_container(path: str, max_uncompressed: int) -> None:
+    """Refuse a zip (.xlsx, .ods) whose parts would unpack to more than `max_uncompressed` bytes.
+
+    The sizes written in the zip directory are only claims: each part that could exceed the limit
+    is inflated here, in chunks and without keeping the output, and counted, so a file that lies
+    about its sizes is caught before calamine (which trusts them) inflates it in memory.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRefused(
+            _("The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save it again.")
+        ) from exc
+    with archive, open(path, "rb") as raw:
+        infos = archive.infolist()
+        if len(infos) > 10_000:
+            raise FileRefused(_bomb_message(max_uncompressed))
+        if sum(info.file_size for info in infos) > max_uncompressed:
+            raise FileRefused(_bomb_message(max_uncompressed))
+        left = max_uncompressed
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise FileRefused(_password_message())
+            if info.compress_type == zipfile.ZIP_STORED:
+                left -= info.compress_size
+            elif info.compress_type != zipfile.ZIP_DEFLATED:
+                raise FileRefused(
+                    _(
+                        "The workbook is packed in a way spreadsheets do not use. Open it in Excel or "
+                        "WPS and save it again."
+                    )
+                )
+            elif info.compress_size * _MAX_DEFLATE_RATIO <= left:
+                left -= info.file_size  # cannot exceed what is left, whatever it claims
+            else:
+                left -= _inflated_size(raw, info, left)
+            if left < 0:
+                raise FileRefused(_bomb_message(max_uncompressed))
+
+
+def _inflated_size(raw: Any, info: zipfile.ZipInfo, cap: int) -> int:
+    """The bytes a deflated part really inflates to, counting no further than just past `cap`."""
+    raw.seek(info.header_offset)
+    signature, _fields, name_length, extra_length = _ZIP_LOCAL_HEADER.unpack(raw.read(_ZIP_LOCAL_HEADER.size))
+    if signature != _ZIP_MAGIC:
+        raise FileRefused(
+            _("The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save it again.")
+        )
+    raw.seek(name_length + extra_length, io.SEEK_CUR)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    left = info.compress_size
+    while left > 0 and not inflater.eof:
+        data = raw.read(min(_READ_CHUNK, left))
+        if not data:
+            break
+        left -= len(data)
+        while data:
+            try:
+                size += len(inflater.decompress(data, _READ_CHUNK))
+            except zlib.error as exc:
+                raise FileRefused(
+                    _(
+                        "The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save "
+                        "it again."
+                    )
+                ) from exc
+            if size > cap:
+                return size
+            data = inflater.unconsumed_tail
+    return size
+
+
+def is_encrypted_office_file(head: bytes) -> bool:
+    """Whether an OLE compound file holds a password-encrypted Office Open XML package."""
+    return head.startswith(_OLE_MAGIC) and any(name in head for name in _ENCRYPTED_OOXML)
+
+
+def detect_encoding(path: str, *, max_line_chars: int) -> tuple[str, int]:
+    """(encoding, number of lines) of a CSV file: UTF-8 (with or without BOM), UTF-16, or
+    GB 18030 (a superset of GBK) when the bytes are not UTF-8. The whole file is read once, in
+    chunks, so that a file that is UTF-8 for a megabyte and GBK after it is not garbled. A NUL byte
+    (a binary file) and a line longer than `max_line_chars` are refused."""
+    with open(path, "rb") as file:
+        head = file.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", _count_lines(path, "utf-16", max_line_chars)
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := file.read(_READ_CHUNK):
+                if b"\x00" in chunk:
+                    raise FileRefused(_undecodable_message())
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            if encoding == "utf-8-sig":
+                raise FileRefused(_undecodable_message()) from None
+            encoding = "gb18030"
+    return encoding, _count_lines(path, encoding, max_line_chars)
+
+
+def _undecodable_message() -> str:
+    return _(
+        "The text of this CSV file cannot be read. Save it as “CSV UTF-8” or as an Excel workbook (.xlsx)."
+    )
+
+
+def _count_lines(path: str, encoding: str, max_line_chars: int) -> int:
+    lines = 0
+    with open(path, encoding=encoding, newline="") as text:
+        try:
+            while chunk := text.read(_READ_CHUNK):
+                lines += chunk.count("\n")
+                if "\x00" in chunk:
+                    raise FileRefused(_undecodable_message())
+                # The longest run without a line break, looked at only when the chunk could hold one.
+                if len(chunk) > max_line_chars and max(map(len, chunk.split("\n"))) > max_line_chars:
+                    raise FileRefused(
+                        _(
+                            "A line of the file is longer than %(limit)s characters, which no row of a "
+                            "list needs. Check the file; save it again from Excel or WPS."
+                        )
+                        % {"limit": f"{max_line_chars:,}"}
+                    )
+        except UnicodeDecodeError as exc:
+            raise FileRefused(_undecodable_message()) from exc
+    return lines
+
+
+@dataclass
+class StreamedTable:
+    """A list found in a file, with an iterator over its non-empty rows below the header
+    (numbered as the spreadsheet numbers them). `row_bound` is at most the number of rows."""
+
+    spec: ListSpec
+    format: str
+    encoding: str
+    header_row: int
+    columns: dict[str, int]
+    headers: dict[str, str]
+    header_cells: list[str]
+    row_bound: int
+    rows: Iterator[tuple[int, list[Any]]]
+
+    def cell(self, cells: list[Any], key: str) -> Any:
+        index = self.columns.get(key)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def where(self, key: str) -> tuple[str, str]:
+        if key not in self.columns:
+            return "", ""
+        return self.headers[key], column_letter(self.columns[key])
+
+
+def _stream_rows(rows: Iterator[list[Any]], start: int) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(rows, start=start):
+        if not all(is_empty(cell) for cell in row):
+            yield number, row
+
+
+def _limited_lines(text: Iterable[str], max_line_chars: int) -> Iterator[str]:
+    for line in text:
+        if len(line) > max_line_chars:
+            raise FileRefused(
+                _("A line of the file is longer than %(limit)s characters. Check the file.")
+                % {"limit": f"{max_line_chars:,}"}
+            )
+        yield line
+
+
+def _csv_stream(path: str, limits: StreamLimits) -> tuple[str, int, Iterator[list[Any]], Any]:
+    encoding, lines = detect_encoding(path, max_line_chars=limits.max_line_chars)
+    if lines > limits.max_rows + HEADER_SEARCH_ROWS:
+        raise FileRefused(too_many_rows_message(limits.max_rows))
+    text = open(path, encoding=encoding, newline="")  # noqa: SIM115 (closed by open_table)
+    sample = text.read(8192)
+    text.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return encoding, lines, csv.reader(_limited_lines(text, limits.max_line_chars), dialect), text
+
+
+@contextmanager
+def open_table(path: str, file_name: str, spec: ListSpec, limits: StreamLimits) -> Iterator[StreamedTable]:
+    """The list in the file at `path`, streamed; FileRefused saying what is wrong with the file.
+    The header is searched for in the first rows of each visible worksheet, as `read_table` does."""
+    size = os.path.getsize(path)
+    if size > limits.max_bytes:
+        raise FileRefused(
+            _("The file is larger than %(limit)s MB. Split the list.") % {"limit": limits.max_bytes // 2**20}
+        )
+    with open(path, "rb") as file:
+        head = file.read(64 * 1024)
+    kind = sniff_format(head, file_name)
+    if kind == "csv":
+        encoding, lines, reader, text = _csv_stream(path, limits)
+        with text:
+            try:
+                top = list(islice(reader, HEADER_SEARCH_ROWS))
+                yield _streamed(spec, kind, encoding, top, reader, lines, limits)
+            except csv.Error as exc:
+                raise FileRefused(
+                    _("The CSV file is damaged. Open it in Excel or WPS and save it again.")
+                ) from exc
+        return
+    if kind == "xls" and is_encrypted_office_file(head):
+        raise FileRefused(_password_message())
+    if kind in {"xlsx", "ods"}:
+        check_zip_container(path, limits.max_uncompressed_bytes)
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+    except PasswordError as exc:
+        raise FileRefused(_password_message()) from exc
+    except Exception as exc:  # calamine reports a broken file with several exception types
+        raise FileRefused(
+            _("The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save it again.")
+        ) from exc
+    with workbook:
+        problem: str | None = None
+        for index, meta in enumerate(workbook.sheets_metadata):
+            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+            except Exception as exc:
+                raise FileRefused(
+                    _(
+                        "The workbook cannot be read; it may be damaged. Open it in Excel or WPS and save "
+                        "it again."
+                    )
+                ) from exc
+            if sheet.width > limits.max_columns:
+                raise FileRefused(_too_many_columns_message(limits.max_columns))
+            if sheet.height > limits.max_workbook_rows + HEADER_SEARCH_ROWS:
+                raise FileRefused(
+                    _(
+                        "The worksheet has %(rows)s rows; at most %(limit)s can be imported from a "
+                        "workbook at once. Split it, or save it as a CSV file (up to %(csv)s rows)."
+                    )
+                    % {
+                        "rows": f"{sheet.height:,}",
+                        "limit": f"{limits.max_workbook_rows:,}",
+                        "csv": f"{limits.max_rows:,}",
+                    }
+                )
+            start_row = sheet.start[0] if sheet.start else 0
+            rows = iter(sheet.iter_rows())
+            # Leading empty rows are not in calamine's range: number rows as the file does.
+            top = [[] for _ in range(start_row)] + list(islice(rows, HEADER_SEARCH_ROWS))
+            top = top[:HEADER_SEARCH_ROWS] if start_row < HEADER_SEARCH_ROWS else top
+            found = _find_header(top, spec)
+            if isinstance(found, str):
+                if problem is None and any(top):
+                    problem = found
+                continue
+            yield _streamed(spec, kind, "", top, rows, start_row + sheet.height, limits, found)
+            return
+        raise FileRefused(problem or _("The file is empty."))
+
+
+def _streamed(
+    spec: ListSpec,
+    kind: str,
+    encoding: str,
+    top: list[list[Any]],
+    rest: Iterator[list[Any]],
+    row_bound: int,
+    limits: StreamLimits,
+    found: tuple[int, dict[str, int], dict[str, str]] | str | None = None,
+) -> StreamedTable:
+    if found is None:
+        found = _find_header(top, spec)
+    if isinstance(found, str):
+        raise FileRefused(found if any(top) else _("The file is empty."))
+    header_index, columns, headers = found
+    header_cells = [cell_text(cell) for cell in top[header_index]]
+    if len(header_cells) > limits.max_columns:
+        raise FileRefused(_too_many_columns_message(limits.max_columns))
+    below = top[header_index + 1 :]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        yield from _stream_rows(iter(below), header_index + 2)
+        yield from _stream_rows(rest, len(top) + 1)
+
+    return StreamedTable(
+        spec=spec,
+        format=kind,
+        encoding=encoding,
+        header_row=header_index + 1,
+        columns=columns,
+        headers=headers,
+        header_cells=header_cells,
+        row_bound=max(row_bound - header_index - 1, 0),
+        rows=rows(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cells written for people to open: never a formula
+# --------------------------------------------------------------------------------------------
+
+# What makes Excel, WPS or LibreOffice read a cell as a formula (or a DDE command such as
+# "=cmd|' /C calc'!A0") when it opens a CSV file, or when someone edits a text cell and presses
+# Enter: "=", "+", "-" or "@" first, also behind a tab or carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """`text` as a cell that can never start a formula: a leading apostrophe (OWASP's advice for
+    CSV injection) before a dangerous first character, everything else unchanged."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"), also
+# after leading tabs and line breaks, which some programs skip.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralize_formula(text: str) -> str:
+    """Text for a cell that no spreadsheet runs as a formula: one that would start like a formula
+    gets a leading apostrophe, as Excel itself shows text typed that way."""
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text

@@ -529,3 +529,135 @@ class TransferHistory(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("transfer step")
         verbose_name_plural = _("transfer steps")
+
+
+# ---------------------------------------------------------------------------------------------
+# Roster import (花名册导入): an uploaded list of members and, once its job has run, its report.
+
+
+class RosterImportMode(models.TextChoices):
+    CHECK = "check", _("Check only: write nothing")
+    ALL = "all", _("All or nothing: write nothing if any row has a problem")
+    VALID = "valid", _("Import the good rows and report the others")
+
+
+class RosterProblemLevel(models.TextChoices):
+    ERROR = "error", _("Not imported")
+    SKIPPED = "skipped", _("Skipped")
+    NOTE = "note", _("Note")
+
+
+class RosterImportQuerySet(ScopedQuerySet["RosterImport"]):
+    pass
+
+
+class RosterImport(models.Model):
+    """A roster uploaded for one union. The file waits in the default file storage until the
+    background job has read it and is deleted then; what stays is the outcome: counts, a
+    `RosterImportProblem` per problem, and the report workbook (personal data, like the upload:
+    it is kept in the same storage and served only to officers who may change the union's members)."""
+
+    org = models.ForeignKey(
+        Org, verbose_name=_("union"), on_delete=models.PROTECT, related_name="roster_imports"
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=RosterImportMode.choices)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    upload = models.FileField(_("uploaded file"), upload_to="roster_imports/uploads/", blank=True)
+    report = models.FileField(_("report"), upload_to="roster_imports/reports/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_imports",
+    )
+    job = models.OneToOneField(
+        "jobs.Job",
+        verbose_name=_("background job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_import",
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # Rows that passed every check: imported, or (checking only) ready to be.
+    ready_count = models.PositiveIntegerField(_("rows without problems"), default=0)
+    imported_count = models.PositiveIntegerField(_("imported"), default=0)
+    skipped_count = models.PositiveIntegerField(_("already members"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rows with problems"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    elsewhere_count = models.PositiveIntegerField(_("active in another union"), default=0)
+    transfers_requested_at = models.DateTimeField(_("transfers requested at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = RosterImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["org", "-created_at"], name="roster_import_org_idx")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("console:members:roster_import_report", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class RosterImportProblem(models.Model):
+    """One problem in one row (and usually one cell) of a roster. `member` is the active
+    membership elsewhere of a person the roster names (for a transfer request), `transfer` the
+    request made for them from the report."""
+
+    roster_import = models.ForeignKey(
+        RosterImport, verbose_name=_("roster import"), on_delete=models.CASCADE, related_name="problems"
+    )
+    row = models.PositiveIntegerField(_("row"))  # as the spreadsheet numbers it, header included
+    column = models.CharField(_("column"), max_length=60, blank=True)  # the header; blank: whole row
+    column_letter = models.CharField(_("column letter"), max_length=3, blank=True)
+    level = models.CharField(
+        _("level"), max_length=8, choices=RosterProblemLevel.choices, default=RosterProblemLevel.ERROR
+    )
+    code = models.CharField(_("reason code"), max_length=40)
+    message = models.CharField(_("problem"), max_length=500)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    workplace = models.ForeignKey(
+        Workplace,
+        verbose_name=_("workplace"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    transfer = models.ForeignKey(
+        Transfer,
+        verbose_name=_("transfer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("roster import problem")
+        verbose_name_plural = _("roster import problems")
+        ordering = ["row", "id"]
+        indexes = [
+            models.Index(fields=["roster_import", "row", "id"], name="roster_problem_row_idx"),
+            models.Index(fields=["roster_import", "code"], name="roster_problem_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: {self.message}"

@@ -45,6 +45,9 @@ TILES: tuple[ServiceTile, ...] = (
     ServiceTile(
         "member_card", _("Member card"), "membership", "卡", url_name="portal:member_card", available=True
     ),
+    ServiceTile(
+        "my_membership", _("My membership"), "membership", "籍", url_name="portal:me_profile", available=True
+    ),
     ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
     ServiceTile("events", _("Events"), "benefits", "活"),
     ServiceTile("mutual_aid", _("Mutual aid"), "care", "保"),

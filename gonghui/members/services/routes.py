@@ -7,17 +7,26 @@
   specific active `JoinRoute` for the home district, township and platform work — typically an
   industry union (delivery riders of a district) or a township / community joint union.
 
-Join applications and member-initiated transfers both use these rules.
+Join applications and member-initiated transfers both use these rules. Federation officers
+keep the routes (`create_join_route`, `deactivate_join_route`): see docs/members-joining.md.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
 
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import parse_credit_code
+from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.text import normalize_text
-from gonghui.members.models import JoinRoute
-from gonghui.orgs.models import Org, OrgStatus, Workplace
+from gonghui.members.models import GigOccupation, JoinRoute
+from gonghui.orgs.models import Org, OrgKind, OrgStatus, Workplace
+from gonghui.orgs.permissions import Perm
+from gonghui.orgs.scoping import get_visible, has_perm_at
 
 EMPLOYER_SEARCH_LIMIT = 10
 MIN_EMPLOYER_QUERY = 2
@@ -81,3 +90,102 @@ def find_employers(query: str) -> QuerySet[Workplace]:
     else:
         matches = Workplace.objects.filter(credit_code=code.value)
     return matches.select_related("union", "jurisdiction").order_by("name", "id")[:EMPLOYER_SEARCH_LIMIT]
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping the routes (federation officers, console and API)
+
+# Orgs a route may end at: unions that hold members, and federations, whose officers place each
+# applicant in a union under them when approving.
+ROUTABLE_KINDS = frozenset(
+    {OrgKind.FEDERATION, OrgKind.JOINT_UNION, OrgKind.INDUSTRY_UNION, OrgKind.GRASSROOTS}
+)
+PLACE_MAX = 40
+
+
+def _route_field(value: str, field: str, errors: dict[str, list[str]]) -> str:
+    text = normalize_text(value)
+    if len(text) > PLACE_MAX:
+        errors.setdefault(field, []).append(_("Keep it under %(n)d characters.") % {"n": PLACE_MAX})
+    return text
+
+
+def _route_taken(district: str, township: str, occupation: str) -> Conflict:
+    key = " / ".join(
+        part for part in (district, township, GigOccupation(occupation).label if occupation else "") if part
+    )
+    return Conflict(
+        _("There is already a route in use for %(key)s. Take it out of use first.") % {"key": key},
+        code="route_exists",
+    )
+
+
+@transaction.atomic
+def create_join_route(
+    *, actor: Any, org: Org, district: str, township: str = "", occupation: str = ""
+) -> JoinRoute:
+    """Send applicants from `district` (and `township`, and doing `occupation`, when given) to
+    `org`. The actor holds ORG_CHANGE on `org`; one route in use per key (Conflict otherwise)."""
+    if not has_perm_at(actor, Perm.ORG_CHANGE, org.path):
+        message = _("Choose an organisation in your scope.")
+        raise ValidationFailed(message, fields={"org": [message]})
+    errors: dict[str, list[str]] = {}
+    if org.kind not in ROUTABLE_KINDS or org.status != OrgStatus.ACTIVE:
+        errors["org"] = [
+            _("Applications can go to an active federation or union, not to %(name)s.") % {"name": org.name}
+        ]
+    district = _route_field(district, "district", errors)
+    township = _route_field(township, "township", errors)
+    if not district:
+        errors.setdefault("district", []).append(_("Give the district."))
+    if occupation and occupation not in GigOccupation.values:
+        errors["occupation"] = [_("Choose a kind of platform work from the list.")]
+    if errors:
+        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
+    if JoinRoute.objects.filter(
+        is_active=True, district=district, township=township, occupation=occupation
+    ).exists():
+        raise _route_taken(district, township, occupation)
+    try:
+        with transaction.atomic():
+            route = JoinRoute.objects.create(
+                district=district, township=township, occupation=occupation, org=org
+            )
+    except IntegrityError:
+        raise _route_taken(district, township, occupation) from None
+    record_audit(
+        actor=actor,
+        action="members.create_join_route",
+        obj=route,
+        changes={
+            "district": [None, district],
+            "township": [None, township],
+            "occupation": [None, occupation],
+        },
+    )
+    return route
+
+
+@transaction.atomic
+def deactivate_join_route(route: JoinRoute, *, actor: Any) -> JoinRoute:
+    """Take a route out of use (kept for the record). Http404 outside the actor's scope."""
+    route = get_visible(
+        JoinRoute.objects.select_for_update(of=("self",)).select_related("org"),
+        actor,
+        Perm.ORG_VIEW,
+        pk=route.pk,
+    )
+    if not has_perm_at(actor, Perm.ORG_CHANGE, route.org.path):
+        raise Forbidden(
+            _("Only officers of %(org)s or of an organisation above it may change its routes.")
+            % {"org": route.org.name},
+            code="no_authority",
+        )
+    if not route.is_active:
+        raise Conflict(_("This route is already out of use."), code="route_inactive")
+    route.is_active = False
+    route.save(update_fields=["is_active", "updated_at"])
+    record_audit(
+        actor=actor, action="members.deactivate_join_route", obj=route, changes={"is_active": [True, False]}
+    )
+    return route

@@ -172,3 +172,61 @@
 
   window.setInterval(tick, 1000);
 })();
+
+// --- Member self-service (members/me_*.html) ----------------------------------------------------
+// me_categories.html: the platform fields ([data-gig-fields]) are shown only while the gig worker
+// box ([data-gig-toggle]) is ticked; without this script they are always shown.
+// me_mobile.html: the "send code" button carries data-resend-wait (seconds before another code
+// may be asked for) and data-resend-label ("… {n} …"); it stays disabled and counts down till then.
+(function () {
+  "use strict";
+
+  function syncGigFields() {
+    var toggle = document.querySelector("[data-gig-toggle]");
+    var fields = document.querySelector("[data-gig-fields]");
+    if (toggle && fields) {
+      fields.hidden = !toggle.checked;
+    }
+  }
+
+  function startResendCountdown() {
+    var buttons = document.querySelectorAll("[data-resend-wait]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var left = parseInt(button.getAttribute("data-resend-wait"), 10) || 0;
+      if (left <= 0) {
+        return;
+      }
+      var label = button.textContent;
+      var template = button.getAttribute("data-resend-label") || "{n}";
+      function show() {
+        if (left <= 0) {
+          button.disabled = false;
+          button.textContent = label;
+          window.clearInterval(timer);
+          return;
+        }
+        button.disabled = true;
+        button.textContent = template.replace("{n}", String(left));
+        left -= 1;
+      }
+      var timer = window.setInterval(show, 1000);
+      show();
+    });
+  }
+
+  function init() {
+    syncGigFields();
+    startResendCountdown();
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.matches && event.target.matches("[data-gig-toggle]")) {
+      syncGigFields();
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
