@@ -15,7 +15,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
@@ -23,7 +25,14 @@ from gonghui.accounts.models import User
 from gonghui.api import request_user
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
-from gonghui.members.models import Member, MemberStatus, Transfer, TransferAction, TransferStatus
+from gonghui.members.models import (
+    Member,
+    MemberStatus,
+    Transfer,
+    TransferAction,
+    TransferHistory,
+    TransferStatus,
+)
 from gonghui.members.services import transfers as services
 from gonghui.orgs.models import Org, Workplace
 from gonghui.orgs.permissions import Perm
@@ -83,6 +92,14 @@ class TransferDetailOut(TransferOut):
     actions: list[TransferAction] = Field(description="What the caller may do now.")
     history: list[TransferStepOut]
 
+    @staticmethod
+    def resolve_actions(transfer: Transfer, context: dict[str, Any]) -> list[TransferAction]:
+        return services.available_actions(request_user(context["request"]), transfer)
+
+    @staticmethod
+    def resolve_history(transfer: Transfer) -> list[TransferHistory]:
+        return list(transfer.history.order_by("created_at", "pk"))
+
 
 class TransferPage(Schema):
     count: int = Field(description="Items on all pages.")
@@ -110,7 +127,9 @@ class TransferIn(Schema):
         "member of another union to transfer in (MEMBER_CHANGE on `to_org` is checked first).",
     )
     to_org: Id = Field(description="The receiving union: an active grassroots, joint or industry union.")
-    to_workplace: Id | None = Field(None, description="Optional: the new workplace, covered by `to_org` or in its area.")
+    to_workplace: Id | None = Field(
+        None, description="Optional: the new workplace, covered by `to_org` or in its area."
+    )
     reason: Reason = ""
 
 
@@ -127,7 +146,9 @@ class LeaveIn(Schema):
     status: Literal["left", "deceased"] = Field(
         "left", description="`left` (the member left the union) or `deceased` (officers only)."
     )
-    on: date | None = Field(None, description="Officers: the date it happened (default today, not in the future).")
+    on: date | None = Field(
+        None, description="Officers: the date it happened (default today, not in the future)."
+    )
     reason: Annotated[CleanText, Field(max_length=200)] = Field(
         "", description="Required when an officer records it."
     )
@@ -148,25 +169,22 @@ class LeftOut(Schema):
 # --------------------------------------------------------------------------------------------
 
 
-def _rows() -> Any:
+def _rows() -> QuerySet[Transfer]:
     return Transfer.objects.select_related("member", "from_org", "to_org", "to_workplace", "requested_by")
 
 
 def _transfer(user: User, pk: int) -> Transfer:
     """The transfer if the caller may see it (officer of either union, the member, the
     requester); Http404 otherwise."""
-    transfer = _rows().filter(pk=pk).first()
+    transfer: Transfer | None = _rows().filter(pk=pk).first()
     if transfer is None or not services.may_see_transfer(user, transfer):
         raise Http404
     return transfer
 
 
-def _detail(user: User, transfer: Transfer) -> dict[str, Any]:
-    transfer = _transfer(user, transfer.pk)
-    data = TransferOut.from_orm(transfer).model_dump()
-    data["actions"] = services.available_actions(user, transfer)
-    data["history"] = list(transfer.history.all())
-    return data
+def _detail(user: User, transfer: Transfer) -> Transfer:
+    """The transfer as it is now (a step changed it), with its unions, for TransferDetailOut."""
+    return _transfer(user, transfer.pk)
 
 
 def _member(user: User, pk: int) -> Member:
@@ -179,12 +197,24 @@ def _member(user: User, pk: int) -> Member:
     return member
 
 
-def _by_pk(model: type[Org] | type[Workplace], pk: int, field: str) -> Any:
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        message = str(model._meta.verbose_name)
-        raise ValidationFailed(message, fields={field: [message]})
-    return found
+def _org(pk: int) -> Org:
+    org: Org | None = Org.objects.filter(pk=pk).first()
+    if org is None:
+        message = _("There is no such union.")
+        raise ValidationFailed(message, fields={"to_org": [message]})
+    return org
+
+
+def _workplace(pk: int | None) -> Workplace | None:
+    if pk is None:
+        return None
+    workplace: Workplace | None = (
+        Workplace.objects.select_related("union", "jurisdiction").filter(pk=pk).first()
+    )
+    if workplace is None:
+        message = _("There is no such workplace.")
+        raise ValidationFailed(message, fields={"to_workplace": [message]})
+    return workplace
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +229,7 @@ def list_transfers(request: HttpRequest, query: Query[TransferQuery]) -> dict[st
     if user.is_officer:
         rows = services.transfers_in_scope(user, direction=query.direction, status=query.status or "")
     else:
-        rows = _rows().filter(member__user=user).order_by("-created_at", "-pk")
+        rows = services.transfers_of_person(user)
         if query.status:
             rows = rows.filter(status=query.status)
     paginator = Paginator(rows, PAGE_SIZE)
@@ -219,18 +249,22 @@ def list_transfers(request: HttpRequest, query: Query[TransferQuery]) -> dict[st
         }
     },
 )
-def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[dict[str, Any]]:
+def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[Transfer]:
     """By the member, or an officer with MEMBER_CHANGE on the member's union or the receiving
     union. The receiving union decides; the member is told by SMS."""
     user = request_user(request)
     if (payload.member_id is None) == (not payload.id_number):
-        message = "member_id / id_number"
+        message = _("Give either the membership (member_id) or the person's ID number (id_number).")
         raise ValidationFailed(message, fields={"member_id": [message], "id_number": [message]})
-    to_org = _by_pk(Org, payload.to_org, "to_org")
-    workplace = None if payload.to_workplace is None else _by_pk(Workplace, payload.to_workplace, "to_workplace")
+    to_org = _org(payload.to_org)
+    workplace = _workplace(payload.to_workplace)
     if payload.member_id is not None:
         transfer = services.request_transfer(
-            _member(user, payload.member_id), actor=user, to_org=to_org, to_workplace=workplace, reason=payload.reason
+            _member(user, payload.member_id),
+            actor=user,
+            to_org=to_org,
+            to_workplace=workplace,
+            reason=payload.reason,
         )
     else:
         transfer = services.request_transfer_in(
@@ -239,8 +273,8 @@ def create_transfer(request: HttpRequest, payload: TransferIn) -> Status[dict[st
     return Status(201, _detail(user, transfer))
 
 
-@router.get("/{transfer_id}", response=TransferDetailOut, summary="One transfer, with its steps")
-def get_transfer(request: HttpRequest, transfer_id: PathId) -> dict[str, Any]:
+@router.get("/{int:transfer_id}", response=TransferDetailOut, summary="One transfer, with its steps")
+def get_transfer(request: HttpRequest, transfer_id: PathId) -> Transfer:
     user = request_user(request)
     return _detail(user, _transfer(user, transfer_id))
 
@@ -248,18 +282,20 @@ def get_transfer(request: HttpRequest, transfer_id: PathId) -> dict[str, Any]:
 _DECISION_ERRORS = {
     "responses": {
         "403": {"description": "`no_authority`: the caller holds no authority for this step."},
-        "409": {"description": "`invalid_transition`: the transfer is no longer waiting; `membership_changed`."},
+        "409": {
+            "description": "`invalid_transition`: the transfer is no longer waiting; `membership_changed`."
+        },
     }
 }
 
 
 @router.post(
-    "/{transfer_id}/approve",
+    "/{int:transfer_id}/approve",
     response=TransferDetailOut,
     summary="Accept a transfer (receiving union)",
     openapi_extra=_DECISION_ERRORS,
 )
-def approve_transfer(request: HttpRequest, transfer_id: PathId, payload: CommentIn) -> dict[str, Any]:
+def approve_transfer(request: HttpRequest, transfer_id: PathId, payload: CommentIn) -> Transfer:
     """Officers with MEMBER_CHANGE on the receiving union: the old membership ends and a new one
     opens there, with the original join date, in one transaction."""
     user = request_user(request)
@@ -268,12 +304,12 @@ def approve_transfer(request: HttpRequest, transfer_id: PathId, payload: Comment
 
 
 @router.post(
-    "/{transfer_id}/reject",
+    "/{int:transfer_id}/reject",
     response=TransferDetailOut,
     summary="Reject a transfer (receiving union)",
     openapi_extra=_DECISION_ERRORS,
 )
-def reject_transfer(request: HttpRequest, transfer_id: PathId, payload: RejectIn) -> dict[str, Any]:
+def reject_transfer(request: HttpRequest, transfer_id: PathId, payload: RejectIn) -> Transfer:
     """Officers with MEMBER_CHANGE on the receiving union; the reason is required."""
     user = request_user(request)
     transfer = services.reject_transfer(_transfer(user, transfer_id), actor=user, reason=payload.reason)
@@ -281,12 +317,12 @@ def reject_transfer(request: HttpRequest, transfer_id: PathId, payload: RejectIn
 
 
 @router.post(
-    "/{transfer_id}/cancel",
+    "/{int:transfer_id}/cancel",
     response=TransferDetailOut,
     summary="Cancel a transfer",
     openapi_extra=_DECISION_ERRORS,
 )
-def cancel_transfer(request: HttpRequest, transfer_id: PathId, payload: CommentIn) -> dict[str, Any]:
+def cancel_transfer(request: HttpRequest, transfer_id: PathId, payload: CommentIn) -> Transfer:
     """Whoever asked, the member, or an officer with MEMBER_CHANGE on the union the member leaves."""
     user = request_user(request)
     transfer = services.cancel_transfer(_transfer(user, transfer_id), actor=user, comment=payload.comment)
@@ -299,9 +335,15 @@ def cancel_transfer(request: HttpRequest, transfer_id: PathId, payload: CommentI
     summary="End a membership: leaving the union, or death",
     openapi_extra={
         "responses": {
-            "404": {"description": "`not_found`: no such membership in the caller's scope (or of their own)."},
-            "409": {"description": "`membership_ended`: already ended; `too_many_attempts`: wrong passwords."},
-            "422": {"description": "`validation_error`: e.g. `password` wrong, `reason` missing, `on` in the future."},
+            "404": {
+                "description": "`not_found`: no such membership in the caller's scope (or of their own)."
+            },
+            "409": {
+                "description": "`membership_ended`: already ended; `too_many_attempts`: wrong passwords."
+            },
+            "422": {
+                "description": "`validation_error`: e.g. wrong `password`, no `reason`, `on` in the future."
+            },
         }
     },
 )
@@ -312,7 +354,13 @@ def leave(request: HttpRequest, payload: LeaveIn) -> Member:
     user = request_user(request)
     member = _member(user, payload.member_id)
     if services.is_the_member(user, member) and not services.may_record_leaving(user, member):
-        return services.leave_own_membership(member, actor=user, password=payload.password, reason=payload.reason)
+        return services.leave_own_membership(
+            member,
+            actor=user,
+            password=payload.password,
+            reason=payload.reason,
+            status=MemberStatus(payload.status),
+        )
     return services.leave_union(
         member, actor=user, reason=payload.reason, status=MemberStatus(payload.status), on=payload.on
     )

@@ -20,13 +20,14 @@ SMS of every step, so that a transfer they did not ask for does not go unnoticed
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -49,8 +50,8 @@ from gonghui.members.models import (
     TransferStatus,
     mobile_index,
 )
-from gonghui.members.services import registry
-from gonghui.orgs.models import Org, Workplace
+from gonghui.members.services import registry, routes
+from gonghui.orgs.models import Org, OrgStatus, Workplace
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, is_officer_user, path_filter, scope_paths
 from gonghui.orgs.services.tree import normalize_code
@@ -135,6 +136,12 @@ def may_take(actor: Any, transfer: Transfer, action: str) -> bool:
         or (transfer.requested_by_id is not None and transfer.requested_by_id == getattr(actor, "pk", None))
         or _officer_on(actor, transition.perm, transfer.from_org)
     )
+
+
+def may_record_leaving(actor: Any, member: Member) -> bool:
+    """Whether `actor` may record, as an officer, that this member left or died (MEMBER_CHANGE on
+    the member's union); a member ending their own membership confirms it with a password instead."""
+    return _officer_on(actor, Perm.MEMBER_CHANGE, member.org)
 
 
 def available_actions(actor: Any, transfer: Transfer) -> list[TransferAction]:
@@ -713,6 +720,79 @@ def own_active_membership(user: Any) -> Member | None:
     return rows.filter(user__isnull=True, mobile_index=mobile_index(user.mobile)).order_by("-pk").first()
 
 
+def transfers_of_person(user: Any) -> QuerySet[Transfer]:
+    """A person's own transfers: of every membership row of the person (linked to the account,
+    or the unlinked active row with the account's mobile number). Not "those the account asked
+    for": an officer's requests for others are console business, not their own."""
+    if not getattr(user, "is_authenticated", False):
+        return Transfer.objects.none()
+    people = Member.objects.filter(user=user).values("id_number_index")
+    condition = Q(member__id_number_index__in=people)
+    unlinked = own_active_membership(user)
+    if unlinked is not None:
+        condition |= Q(member=unlinked)
+    return (
+        Transfer.objects.filter(condition)
+        .select_related("member", "from_org", "to_org", "to_workplace", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A place a member may ask to move to: a union, found by its name or code, or a workplace,
+    found by its name or credit code, with the union that would receive the member (None when no
+    active union that holds members covers it)."""
+
+    union: Org | None
+    workplace: Workplace | None = None
+
+
+TARGET_SEARCH_LIMIT = 10
+
+
+def _receiving_union(workplace: Workplace) -> Org | None:
+    for org in (workplace.union, workplace.jurisdiction):
+        if org is not None and org.is_active and org.kind in registry.MEMBER_HOLDING_KINDS:
+            return org
+    return None
+
+
+def find_targets(query: str) -> list[Target]:
+    """Unions (name fragment or exact code) and workplaces (name fragment or exact credit code)
+    matching the query; public facts only, as the join search shows, so no scope applies. Too
+    short a query finds nothing rather than half the city."""
+    text = normalize_text(query)
+    if len(text) < routes.MIN_EMPLOYER_QUERY:
+        return []
+    unions = (
+        Org.objects.filter(kind__in=registry.MEMBER_HOLDING_KINDS, status=OrgStatus.ACTIVE)
+        .filter(Q(name__contains=text) | Q(code=normalize_code(text)))
+        .order_by("name", "pk")[:TARGET_SEARCH_LIMIT]
+    )
+    targets = [Target(union=union) for union in unions]
+    targets += [Target(_receiving_union(place), place) for place in routes.find_employers(text)]
+    return targets
+
+
+def chosen_target(*, union_id: int | None = None, workplace_id: int | None = None) -> Target:
+    """The search result a member chose, by its id (from a link, so it may be anything):
+    ValidationFailed on `target` when it names nothing a member could move to."""
+    target: Target | None = None
+    if workplace_id is not None:
+        place = Workplace.objects.select_related("union", "jurisdiction").filter(pk=workplace_id).first()
+        if place is not None:
+            target = Target(_receiving_union(place), place)
+    elif union_id is not None:
+        union = Org.objects.filter(pk=union_id).first()
+        if union is not None:
+            target = Target(union)
+    if target is None or target.union is None:
+        message = _("Search for the union or workplace you move to and choose it from the results.")
+        raise ValidationFailed(message, fields={"target": [message]})
+    return target
+
+
 def open_transfer_of(member: Member) -> Transfer | None:
     return (
         Transfer.objects.filter(member=member, status=TransferStatus.REQUESTED)
@@ -753,9 +833,18 @@ def _check_password(user: User, password: str) -> None:
     cache.delete(key)
 
 
-def leave_own_membership(member: Member, *, actor: User, password: str, reason: str = "") -> Member:
-    """The member ends their own membership, confirming it with their account's password."""
+def leave_own_membership(
+    member: Member,
+    *,
+    actor: User,
+    password: str,
+    reason: str = "",
+    status: MemberStatus = MemberStatus.LEFT,
+) -> Member:
+    """The member ends their own membership, confirming it with their account's password.
+    `status` is what the caller asked for: anything but LEFT is refused by `leave_union` (only an
+    officer records a death), rather than quietly recorded as a leaving."""
     if not is_the_member(actor, member):
         raise NotFound(_("There is no such member."))
     _check_password(actor, password)
-    return leave_union(member, actor=actor, reason=reason, status=MemberStatus.LEFT)
+    return leave_union(member, actor=actor, reason=reason, status=status)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -253,7 +254,18 @@ def test_the_target_accepts_and_the_membership_moves_with_its_join_date(
         ("requested", "approved"),
     ]
     assert AuditEvent.objects.filter(action="members.approve_transfer", object_id=str(transfer.pk)).exists()
+    assert AuditEvent.objects.filter(action="members.transferred_in", object_id=str(new.pk)).exists()
     assert world.target.name in outbox_messages(MOBILE)[0]
+    # the union's coverage figures are recounted after the move
+    assert DBTaskResult.objects.filter(task_path="gonghui.orgs.tasks.refresh_coverage_task").exists()
+
+
+def test_a_closed_transfer_says_why_it_cannot_be_accepted(world: World) -> None:
+    transfer = approve_transfer(open_transfer(world), actor=world.target_officer)
+    with pytest.raises(InvalidTransition) as refused:
+        approve_transfer(transfer, actor=world.target_officer)
+    assert refused.value.message == "当前状态为“已完成”，不能执行“同意转入”。"
+    assert len(active_rows(world.member)) == 1
 
 
 @pytest.mark.parametrize("who", ["target_officer", "parent_officer"])
@@ -487,3 +499,36 @@ def test_accepting_while_the_member_leaves_ends_in_one_state() -> None:
     else:
         assert final == TransferStatus.CANCELLED
         assert active == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_the_same_moment_leave_one_open_transfer() -> None:
+    import threading
+
+    world = build_world()
+    targets = [world.target, world.tree.joint]
+    start = threading.Barrier(len(targets))
+    outcomes: list[str] = []
+
+    def ask(target: Org) -> None:
+        try:
+            start.wait()
+            request_transfer(world.member, actor=world.parent_officer, to_org=target)
+            outcomes.append("asked")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        except BaseException as exc:  # reported by the assertion below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["asked", "transfer_open"]
+    assert Transfer.objects.filter(member=world.member, status=TransferStatus.REQUESTED).count() == 1

@@ -335,7 +335,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 _show_errors(form, exc)
             else:
                 messages.success(request, _("The end of the membership has been recorded."))
-                return redirect("console:members:transfer_list")
+                return redirect("console:members:member_detail", pk=member.pk)
         status = 422
     context = {
         "member": member,
