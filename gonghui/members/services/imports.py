@@ -41,19 +41,19 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
-from operator import itemgetter
 from typing import Any, Literal
 
 import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -62,6 +62,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
+from gonghui.core.crypto import encrypt
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.idnumbers import IdNumber, InvalidIdNumber, parse_id_number
@@ -151,7 +152,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
             "18 characters (an old 15-digit number is upgraded). Keep the column formatted as text, "
             "or Excel drops the last digits."
         ),
-        example="330203198001010016",
+        example="330203198001010036",  # a valid number (check digit 6), of a man as the example's sex
         is_code=True,
         width=22,
     ),
@@ -258,6 +259,8 @@ _NO = frozenset({"否", "n", "no", "0", "false", "×", "✗", "✘", "不是", "
 
 def cell_flag(value: Any) -> bool:
     """是/否, Y/N, 1/0, TRUE/FALSE (or a checkbox's bool); empty is 否."""
+    if value in ("否", "是"):  # what nearly every row has, before the general path
+        return bool(value == "是")
     if is_empty(value):
         return False
     if isinstance(value, bool):
@@ -298,8 +301,16 @@ def _occupations() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=4096)
 def _workplace_key(name: str) -> str:
+    # Cached: a roster names the same few workplaces on thousands of rows.
     return re.sub(r"[\s()（）]", "", normalize_text(name))
+
+
+@lru_cache(maxsize=4096)
+def _credit_code(text: str) -> str:
+    # Cached like the workplace names (an invalid code raises, and is not cached).
+    return parse_credit_code(text).value
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,11 +355,13 @@ class _Row:
     """One row's cells read as typed values, with a problem noted (and None returned) for each
     bad cell."""
 
-    __slots__ = ("cells", "number", "problems", "table")
+    __slots__ = ("cells", "number", "problems", "refused", "table")
 
     def __init__(self, table: StreamedTable, number: int, cells: list[Any]) -> None:
         self.table, self.number, self.cells = table, number, cells
         self.problems: list[Problem] = []
+        # Columns whose cell was refused as too long: read as None, but not "missing".
+        self.refused: set[str] = set()
 
     def raw(self, key: str) -> Any:
         index = self.table.columns.get(key)
@@ -356,6 +369,7 @@ class _Row:
             return None
         value = self.cells[index]
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            self.refused.add(key)
             self.problem(
                 key,
                 "cell.too_long",
@@ -373,6 +387,8 @@ class _Row:
         if is_empty(value):
             return ""
         text = cell_text(value)
+        if text in _NOTHING:
+            return ""  # "-" or "无" says there is nothing: not a formula, not a value
         if text.startswith(FORMULA_START):
             self.problem(key, f"{key}.formula", _formula_message())
             return ""
@@ -411,7 +427,7 @@ _NAME_CHARACTERS = re.compile(r"[^\W\d_]+(?:[ ·'.\-][^\W\d_]+)*")
 
 def _read_name(row: _Row) -> str:
     raw = row.raw("name")
-    if raw is None and row.problems:
+    if "name" in row.refused:
         return ""
     if is_empty(raw):
         row.problem("name", "name.required", _("The name is missing."))
@@ -436,7 +452,7 @@ def _read_name(row: _Row) -> str:
 
 def _read_id_number(row: _Row) -> IdNumber | None:
     raw = row.raw("id_number")
-    if raw is None and row.problems:
+    if "id_number" in row.refused:
         return None
     if is_empty(raw):
         row.problem("id_number", "id_number.required", _("The ID number is missing."))
@@ -566,7 +582,7 @@ def _workplace_ref(row: _Row) -> tuple[str, str, str] | None:
     code_raw = row.raw("credit_code")
     if not is_empty(code_raw) and cell_text(code_raw) not in _NOTHING:
         try:
-            return ("code", parse_credit_code(cell_text(code_raw)).value, name)
+            return ("code", _credit_code(cell_text(code_raw)), name)
         except InvalidCreditCode as exc:
             row.problem("credit_code", f"credit_code.{exc.reason}", exc.message)
             return None
@@ -739,53 +755,83 @@ def _reserve_ids(count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-Getter = Callable[[dict[str, Any]], Any]
+# A function giving one column's COPY text from a row of `member_values` (with id and time
+# stamps added): what Django's INSERT would store, formatted straight away. Building the text
+# column by column (rather than values first, then `copy_line`) halves the cost per row, which
+# with the two encryptions is most of the import's own time.
+TextGetter = Callable[[dict[str, Any]], str]
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _pk_getter(name: str) -> Getter:
-    def get(values: dict[str, Any]) -> Any:
+def _copy_text(value: Any) -> str:
+    """COPY text of the types `member_values` holds (as `copy_line` writes them)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        # Letters and digits (names, blind indexes) need no escapes; translate() costs more.
+        return value if not value or value.isalnum() else value.translate(_COPY_ESCAPES)
+    if isinstance(value, int | date):  # a date's isoformat is what PostgreSQL reads
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return copy_line((value,))[:-1]  # anything else as the shared helper writes (or refuses) it
+
+
+def _value_text(name: str) -> TextGetter:
+    def get(values: dict[str, Any]) -> str:
+        return _copy_text(values[name])
+
+    return get
+
+
+def _pk_text(name: str) -> TextGetter:
+    def get(values: dict[str, Any]) -> str:
         related = values[name]
-        return None if related is None else related.pk
+        return "\\N" if related is None else str(related.pk)
 
     return get
 
 
-def _encrypting_getter(name: str, model_field: EncryptedTextField) -> Getter:
-    def get(values: dict[str, Any]) -> Any:
-        return model_field.get_db_prep_save(values[name], connection)  # encrypts, as save() does
+def _encrypted_text(name: str, context: str) -> TextGetter:
+    def get(values: dict[str, Any]) -> str:
+        value = values[name]
+        # As EncryptedTextField.get_prep_value: text encrypted, None stays NULL. Tokens are
+        # ASCII without tabs or backslashes, so they need no escaping.
+        return "\\N" if value is None else encrypt(str(value), context=context)
 
     return get
 
 
-def _constant_getter(value: Any) -> Getter:
-    def get(values: dict[str, Any]) -> Any:
-        return value
+def _constant_text(text: str) -> TextGetter:
+    def get(values: dict[str, Any]) -> str:
+        return text
 
     return get
 
 
-def _member_getters() -> list[Getter]:
-    """One function per column of the member table, giving its database value from a row of
-    `member_values` with id and time stamps added: what Django's INSERT would store."""
-    getters: list[Getter] = []
+def _member_getters(now: datetime) -> list[TextGetter]:
+    """One function per column of the member table, giving its COPY text; `now` is the time
+    stamp of every row."""
+    getters: list[TextGetter] = []
+    stamp = _copy_text(now)  # formatted once: a time zone's isoformat is slow
     for model_field in Member._meta.concrete_fields:
         name = model_field.name
-        if model_field.is_relation:
-            getters.append(_pk_getter(name))
+        if name in ("created_at", "updated_at"):
+            getters.append(_constant_text(stamp))
+        elif model_field.is_relation:
+            getters.append(_pk_text(name))
         elif isinstance(model_field, EncryptedTextField):
-            getters.append(_encrypting_getter(name, model_field))
+            getters.append(_encrypted_text(name, model_field._required_context()))
         elif name in _SET_PER_ROW:
-            getters.append(itemgetter(name))
+            getters.append(_value_text(name))
         else:  # not set by member_values (the end of a membership): the field's default
-            getters.append(_constant_getter(model_field.get_default()))
+            getters.append(_constant_text(_copy_text(model_field.get_default())))
     return getters
 
 
 _SET_PER_ROW = frozenset(
     {
         "id",
-        "created_at",
-        "updated_at",
         "name",
         "id_number_index",
         "birth_date",
@@ -809,25 +855,10 @@ def insert_members(rows: list[dict[str, Any]], *, actor: User | None, note: str)
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     note = note[:500]
     if connection.vendor == "postgresql":
-        ids = _reserve_ids(len(rows))
-        getters = _member_getters()
-        lines = []
-        for pk, values in zip(ids, rows, strict=True):
-            values["id"] = pk
-            values["created_at"] = values["updated_at"] = now
-            lines.append(copy_line(tuple(getter(values) for getter in getters)))
-        copy_text(Member, Member._meta.concrete_fields, lines)
-        event_fields = [MemberEvent._meta.get_field(name) for name in _EVENT_FIELDS]
-        kind = str(MemberEventKind.IMPORTED)
-        copy_text(
-            MemberEvent,
-            event_fields,  # type: ignore[arg-type]
-            [
-                copy_line((pk, values["id_number_index"], values["org"].pk, kind, "{}", note, actor_id, now))
-                for pk, values in zip(ids, rows, strict=True)
-            ],
-        )
-        return ids
+        # COPY runs on psycopg's own cursor: its errors are made Django's here, so that a person
+        # who became active meanwhile is an IntegrityError as with bulk_create.
+        with connection.wrap_database_errors:
+            return _copy_members(rows, actor_id=actor_id, note=note, now=now)
     members = Member.objects.bulk_create([Member(**values) for values in rows], batch_size=500)
     MemberEvent.objects.bulk_create(
         [
@@ -844,6 +875,33 @@ def insert_members(rows: list[dict[str, Any]], *, actor: User | None, note: str)
         batch_size=500,
     )
     return [member.pk for member in members]
+
+
+def _copy_members(rows: list[dict[str, Any]], *, actor_id: int | None, note: str, now: datetime) -> list[int]:
+    ids = _reserve_ids(len(rows))
+    getters = _member_getters(now)
+    lines = []
+    for pk, values in zip(ids, rows, strict=True):
+        values["id"] = pk
+        lines.append("\t".join([getter(values) for getter in getters]))
+    # One write of the whole chunk: psycopg waits for the server on every write.
+    copy_text(Member, Member._meta.concrete_fields, ["\n".join(lines) + "\n"])
+    event_fields = [MemberEvent._meta.get_field(name) for name in _EVENT_FIELDS]
+    # Every column but the first three is the same for the whole chunk.
+    rest = copy_line((str(MemberEventKind.IMPORTED), "{}", note, actor_id, now))
+    copy_text(
+        MemberEvent,
+        event_fields,  # type: ignore[arg-type]
+        [
+            "".join(
+                [
+                    f"{pk}\t{values['id_number_index']}\t{values['org'].pk}\t{rest}"
+                    for pk, values in zip(ids, rows, strict=True)
+                ]
+            )
+        ],
+    )
+    return ids
 
 
 # --------------------------------------------------------------------------------------------
@@ -982,6 +1040,25 @@ def _located(table: StreamedTable, problem: Problem) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def open_roster(path: str, file_name: str) -> Iterator[StreamedTable]:
+    """The roster in the file, streamed; FileRefused when it cannot be one. A header without a
+    required column is refused as a whole: every row would fail on the same missing cell."""
+    with open_table(path, file_name, roster_spec(), import_limits()) as table:
+        missing = [
+            column.header for column in ROSTER_COLUMNS if column.required and column.key not in table.columns
+        ]
+        if missing:
+            raise FileRefused(
+                _(
+                    "The header (row %(row)s) has no column “%(header)s”, which every row needs. Add it, "
+                    "or download the template and copy the list into it."
+                )
+                % {"row": table.header_row, "header": "、".join(missing)}
+            )
+        yield table
+
+
 @dataclass
 class _Counts:
     rows: int = 0
@@ -1001,6 +1078,36 @@ def _id_key(id_number: IdNumber) -> int:
 
 
 WriteMode = Literal["none", "chunks", "one"]
+# The rows of a chunk written (or being written, by the writer thread).
+Written = list[GoodRow] | Future[list[GoodRow]]
+
+
+@contextmanager
+def _background_writer(write: WriteMode) -> Iterator[ThreadPoolExecutor | None]:
+    """A thread that writes the chunks on a connection of its own, or None to write in line.
+
+    Half of an import's time is the database's: COPY, a dozen index entries per member and
+    event, the deferred foreign-key checks at each commit. Writing chunk n on a second
+    connection while chunk n + 1 is checked on this one lets the database work on one CPU while
+    Python works on another. Only for chunk-by-chunk writes on PostgreSQL outside a transaction:
+    in a transaction (all-or-nothing mode, or a test case) the second connection could see none
+    of its rows, so the chunks are written in line there.
+    """
+    if (
+        write != "chunks"
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not getattr(settings, "ROSTER_IMPORT_WRITER_THREAD", True)
+    ):
+        yield None
+        return
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-import-writer")
+    try:
+        yield executor
+    finally:
+        # Django opens one connection per thread: close the writer's before the thread ends.
+        executor.submit(connections.close_all).result()
+        executor.shutdown()
 
 
 class _Run:
@@ -1028,8 +1135,10 @@ class _Run:
         seen: dict[int, int] = {}
         verb = _("Checked") if write == "none" else _("Imported")
         rows = iter(table.rows)
-        while chunk := list(islice(rows, CHUNK_ROWS)):
-            problems = self._check_chunk(table, chunk, seen, write)
+
+        def settle(chunk: list[tuple[int, list[Any]]], problems: list[Problem], written: Written) -> None:
+            goods = written.result() if isinstance(written, Future) else written
+            self.counts.imported += len(goods)
             problems.sort(key=lambda problem: problem.row)
             self._count(problems)
             if keep_problems:
@@ -1046,8 +1155,30 @@ class _Run:
                 max(table.row_bound, self.counts.rows),
                 _("%(verb)s %(done)s rows…") % {"verb": verb, "done": f"{self.counts.rows:,}"},
             )
-            if write == "one" and self.counts.errors:
-                return  # all or nothing: one failure is enough to write nothing
+
+        with _background_writer(write) as writer:
+            # With a writer thread, chunk n is written while chunk n + 1 is checked, and settled
+            # (problems stored, report rows written) once its write is done.
+            waiting: tuple[list[tuple[int, list[Any]]], list[Problem], Written] | None = None
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                problems, goods = self._check_chunk(table, chunk, seen)
+                written: Written = []
+                if goods and write != "none":
+                    written = (
+                        writer.submit(self._write, goods, problems)
+                        if writer
+                        else self._write(goods, problems)
+                    )
+                if waiting is not None:
+                    settle(*waiting)
+                waiting = (chunk, problems, written)
+                if writer is None:
+                    settle(*waiting)
+                    waiting = None
+                if write == "one" and self.counts.errors:
+                    return  # all or nothing: one failure is enough to write nothing
+            if waiting is not None:
+                settle(*waiting)
 
     def _count(self, problems: list[Problem]) -> None:
         rejected: set[int] = set()
@@ -1062,8 +1193,9 @@ class _Run:
         self.counts.rejected += len(rejected)
 
     def _check_chunk(
-        self, table: StreamedTable, chunk: list[tuple[int, list[Any]]], seen: dict[int, int], write: WriteMode
-    ) -> list[Problem]:
+        self, table: StreamedTable, chunk: list[tuple[int, list[Any]]], seen: dict[int, int]
+    ) -> tuple[list[Problem], list[GoodRow]]:
+        """The chunk's problems and the rows to write (ready: values built, people looked up)."""
         problems: list[Problem] = []
         goods: list[GoodRow] = []
         for number, cells in chunk:
@@ -1112,10 +1244,7 @@ class _Run:
             )
         goods = self._drop_members(goods, problems)
         self.counts.ready += len(goods)
-        if goods and write != "none":
-            goods = self._write(goods, problems)
-            self.counts.imported += len(goods)
-        return problems
+        return problems, goods
 
     def _workplace(self, pk: int | None) -> Workplace | None:
         if pk is None:
@@ -1218,10 +1347,12 @@ def _local_file(roster_import: RosterImport) -> Iterator[str]:
     it otherwise (object storage shared by the web and task machines)."""
     stored = roster_import.upload
     try:
-        yield stored.path
-        return
+        local_path = stored.path
     except NotImplementedError:
-        pass
+        local_path = ""
+    if local_path:
+        yield local_path
+        return
     with tempfile.NamedTemporaryFile(suffix=os.path.splitext(roster_import.file_name)[1]) as copy:
         with stored.open("rb") as source:
             shutil.copyfileobj(source, copy, 1 << 20)
@@ -1230,13 +1361,12 @@ def _local_file(roster_import: RosterImport) -> Iterator[str]:
 
 
 def _execute(roster_import: RosterImport, path: str, actor: User | None, progress: Progress) -> RosterImport:
-    spec, limits = roster_spec(), import_limits()
     run = _Run(roster_import, actor, progress)
     mode = roster_import.mode
     with tempfile.TemporaryDirectory(prefix="roster-report-") as folder:
         report_path = os.path.join(folder, "report.xlsx")
         try:
-            with open_table(path, roster_import.file_name, spec, limits) as table:
+            with open_roster(path, roster_import.file_name) as table:
                 report = _Report(report_path, table)
                 run.pass_over(
                     table, write="chunks" if mode == RosterImportMode.VALID else "none", report=report
@@ -1250,7 +1380,7 @@ def _execute(roster_import: RosterImport, path: str, actor: User | None, progres
                     % {"rows": f"{checked.ready:,}"},
                 )
                 with transaction.atomic():
-                    with open_table(path, roster_import.file_name, spec, limits) as table:
+                    with open_roster(path, roster_import.file_name) as table:
                         run.pass_over(table, write="one", report=None, keep_problems=False)
                     if run.counts.errors:
                         transaction.set_rollback(True)
@@ -1259,8 +1389,15 @@ def _execute(roster_import: RosterImport, path: str, actor: User | None, progres
                 run.counts = checked
                 run.counts.imported = 0 if written.errors else written.imported
                 if late:
+                    # The membership a late problem points at was found inside the rolled-back
+                    # transaction; keep the link only if that row is still there.
+                    linked = {problem.member_id for problem in late if problem.member_id is not None}
+                    kept = set(Member.objects.filter(pk__in=linked).values_list("pk", flat=True))
+                    for problem in late:
+                        if problem.member_id not in kept:
+                            problem.member_id = None
                     run._count(late)
-                    with open_table(path, roster_import.file_name, spec, limits) as table:
+                    with open_roster(path, roster_import.file_name) as table:
                         run._store(table, late)
         except FileRefused:
             _finish(roster_import, run.counts, None, actor)
@@ -1337,7 +1474,7 @@ def _check_target(actor: Any, org: Org, mode: str) -> None:
 
 def check_file(path: str, file_name: str) -> None:
     """Refuse at once a file that cannot be a roster (format, size, header): FileRefused."""
-    with open_table(path, file_name, roster_spec(), import_limits()) as table:
+    with open_roster(path, file_name) as table:
         if next(table.rows, None) is None:
             raise FileRefused(_("The list has a header but no rows below it."))
 
@@ -1520,32 +1657,49 @@ def transfer_candidates(roster_import: RosterImport) -> QuerySet[RosterImportPro
 def request_roster_transfers(roster_import: RosterImport, *, actor: User) -> TransferRequests:
     """Ask for the transfer into the roster's union of each person the import found active in
     another union (`transfers.request_transfer`, one by one: each is its own decision for the
-    receiving union). A request the transfer rules refuse is reported, the others go ahead."""
-    from gonghui.members.services.transfers import request_transfer
-
+    receiving union). A request the transfer rules refuse is reported, the others go ahead.
+    After a check only, too: asking for a transfer is a decision of its own, not the import's."""
     org = roster_import.org
     if not may_import_into(actor, org):
         raise NotFound(_("There is no such import."))
-    if roster_import.mode == RosterImportMode.CHECK or not roster_import.is_finished:
-        raise ValidationFailed(_("Transfers can be requested once an import has run."))
+    if not roster_import.is_finished:
+        raise ValidationFailed(_("Transfers can be requested once the import has finished."))
     outcome = TransferRequests()
+    with transaction.atomic():
+        _request_transfers(roster_import, actor, outcome)
+        roster_import.transfers_requested_at = timezone.now()
+        roster_import.save(update_fields=["transfers_requested_at"])
+        record_audit(
+            actor=actor,
+            action="members.request_roster_transfers",
+            obj=roster_import,
+            org=org,
+            changes={"requested": [0, outcome.requested]},
+        )
+    return outcome
+
+
+def _request_transfers(roster_import: RosterImport, actor: User, outcome: TransferRequests) -> None:
+    from gonghui.members.services.transfers import request_transfer
+
+    org = roster_import.org
     reason = _("Listed on the roster %(file)s of %(union)s (import %(id)s).") % {
         "file": roster_import.file_name,
         "union": org.name,
         "id": roster_import.pk,
     }
-    for problem in transfer_candidates(roster_import).select_related("member", "member__org", "workplace"):
+    candidates = transfer_candidates(roster_import).select_related("member", "member__org", "workplace")
+    for problem in candidates.order_by("row", "pk"):
         assert problem.member is not None
         try:
-            transfer = request_transfer(
-                problem.member, actor=actor, to_org=org, to_workplace=problem.workplace, reason=reason
-            )
+            # A savepoint each: a request the rules refuse leaves the others standing.
+            with transaction.atomic():
+                transfer = request_transfer(
+                    problem.member, actor=actor, to_org=org, to_workplace=problem.workplace, reason=reason
+                )
         except DomainError as error:
             outcome.refused.append((problem.row, error.message))
             continue
         problem.transfer = transfer
         problem.save(update_fields=["transfer"])
         outcome.requested += 1
-    roster_import.transfers_requested_at = timezone.now()
-    roster_import.save(update_fields=["transfers_requested_at"])
-    return outcome
