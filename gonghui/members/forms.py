@@ -186,9 +186,8 @@ class MemberEditForm(_CategoryFields):
     @staticmethod
     def initial_for(member: Member, *, by_code: bool) -> dict[str, Any]:
         workplace = member.workplace
-        if workplace is None:
-            chosen = ""
-        else:
+        chosen = ""
+        if workplace is not None:
             chosen = workplace.credit_code if by_code else str(workplace.pk)
         return {
             "name": member.name,

@@ -130,7 +130,14 @@ class Member(TimeStampedModel):
         ]
         # (org, status, id): a union's members of one status in id order, which the member list
         # pages through (gonghui.members.selectors); its prefix serves counts per union.
-        indexes = [models.Index(fields=["org", "status", "id"], name="member_org_status_id_idx")]
+        indexes = [
+            models.Index(fields=["org", "status", "id"], name="member_org_status_id_idx"),
+            # The name search (a whole name, or its beginning: gonghui.members.selectors). On
+            # PostgreSQL the pattern operator class lets `LIKE 'prefix%'` seek the index whatever
+            # the database's collation; SQLite ignores operator classes and gets a plain index,
+            # which the search reaches through a range on the name.
+            models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.masked_name

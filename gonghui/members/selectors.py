@@ -27,7 +27,8 @@ database finds them first and sorts them into list order: the one query, on both
 The other filters (status, category, subtree) keep most of a union's members, so they go into
 the per-union LATERAL read on PostgreSQL, which still stops after one page. Names are plain text
 and matched exactly or by their beginning (`LIKE 'prefix%'`), which an index on the name with
-`varchar_pattern_ops` serves; a fragment from the middle of a name could use no index and is not
+`varchar_pattern_ops` serves (`member_name_idx`; SQLite reaches its plain index on the name
+through the same prefix given as a range); a fragment from the middle of a name could use no index and is not
 offered. A workplace is found by credit code or a fragment of its name among the workplaces of
 the caller's scope, and its members by the workplace key; a fragment that matches more than
 `MAX_WORKPLACE_MATCHES` workplaces is refused rather than run.
@@ -174,7 +175,13 @@ def search_condition(text: str, *, whole_name: bool = False) -> Q:
     if len(name) < MIN_NAME_PREFIX:
         message = _("Type at least two characters of the name, or tick “Whole name only”.")
         raise ValidationFailed(message, fields={"q": [message]})
-    return Q(name__startswith=name)
+    condition = Q(name__startswith=name)
+    if connection.vendor == "sqlite":
+        # SQLite's LIKE ignores case and so cannot seek an index; the same prefix as a range of
+        # code points (its BINARY collation) can. PostgreSQL turns the LIKE into such a range
+        # on the pattern index itself, and there a range in the column's collation could miss names.
+        condition &= Q(name__gte=name, name__lt=name[:-1] + chr(ord(name[-1]) + 1))
+    return condition
 
 
 def _number_lookup(text: str) -> dict[str, str]:

@@ -60,8 +60,17 @@ class MemberQuery(Schema):
     status: Literal["active", "transferred_out", "left", "deceased", "all"] = Field(
         "active", description="A member status, or `all`. Default: active."
     )
-    q: Annotated[CleanText, Field(max_length=40)] = Field(
-        "", description="A complete ID number or mobile number (exact match; names cannot be searched)."
+    q: Annotated[CleanText, Field(max_length=60)] = Field(
+        "",
+        description="A complete ID number or mobile number (exact), or a name: its beginning "
+        "(at least two characters) or, with `whole_name`, the whole name.",
+    )
+    whole_name: bool = Field(False, description="A name in `q` matches only the whole name.")
+    workplace: Annotated[CleanText, Field(max_length=120)] = Field(
+        "", description="A workplace's credit code, or part of its name (at least two characters)."
+    )
+    category: Literal["", "gig", "migrant", "female", "model"] = Field(
+        "", description="Gig workers, migrant workers, female workers or model workers; empty for all."
     )
     cursor: Annotated[str, Field(max_length=300)] = Field(
         "", description="`next_cursor` of the previous page; empty for the first page."
@@ -71,13 +80,22 @@ class MemberQuery(Schema):
 
 @router.get("", response=MemberPageOut, summary="Members in the caller's scope")
 def list_members(request: HttpRequest, query: Query[MemberQuery]) -> dict[str, Any]:
-    """Members in tree order of their unions, then by id; keyset-paged with `cursor`."""
+    """Members in tree order of their unions, then by id; keyset-paged with `cursor`. The
+    filters combine; a search that cannot run (part of a number, one character of a name, a
+    workplace fragment matching too many) is refused with 422 and the field named."""
     user = request_user(request)
     org = None if query.org is None else get_visible(Org, user, Perm.MEMBER_VIEW, pk=query.org)
     status = "" if query.status == "all" else query.status
-    page = member_page(
-        user, MemberFilter(org=org, status=status, q=query.q, cursor=query.cursor), limit=query.limit
+    filters = MemberFilter(
+        org=org,
+        status=status,
+        q=query.q,
+        whole_name=query.whole_name,
+        workplace=query.workplace,
+        category=query.category,
+        cursor=query.cursor,
     )
+    page = member_page(user, filters, limit=query.limit)
     return {"items": page.members, "next_cursor": page.next_cursor}
 
 

@@ -102,7 +102,9 @@ def name_problem(name: str) -> str | None:
 def workplaces_for(org: Org) -> QuerySet[Workplace]:
     """The workplaces a member of `org` may work at: those the union (or a union under it) covers,
     and those in its area (a joint union's small employers)."""
-    return Workplace.objects.filter(Q(union__path__startswith=org.path) | Q(jurisdiction__path__startswith=org.path))
+    return Workplace.objects.filter(
+        Q(union__path__startswith=org.path) | Q(jurisdiction__path__startswith=org.path)
+    )
 
 
 def workplace_message(org: Org) -> str:
@@ -121,7 +123,10 @@ def _categories(values: dict[str, Any], errors: _Errors) -> Categories:
     if has_control_characters(platform):
         errors.add("gig_platform", _("Use letters, digits, spaces and punctuation only."))
     elif len(platform) > PLATFORM_MAX_LENGTH:
-        errors.add("gig_platform", _("Enter at most %(max_length)s characters.") % {"max_length": PLATFORM_MAX_LENGTH})
+        errors.add(
+            "gig_platform",
+            _("Enter at most %(max_length)s characters.") % {"max_length": PLATFORM_MAX_LENGTH},
+        )
     return Categories(
         is_gig_worker=gig,
         gig_occupation=occupation,
@@ -174,7 +179,7 @@ def update_member(
     actor: User,
     name: str | Unset = UNSET,
     mobile: str | Unset = UNSET,
-    workplace_id: int | None | Unset = UNSET,
+    workplace_id: int | Unset | None = UNSET,
     is_gig_worker: bool | Unset = UNSET,
     gig_occupation: str | Unset = UNSET,
     gig_platform: str | Unset = UNSET,
@@ -236,10 +241,14 @@ def update_member(
             if problem := _join_date_problem(joined_on, locked.birth_date):
                 errors.add("joined_on", problem)
         if len(normalize_text(note)) > NOTE_MAX_LENGTH:
-            errors.add("note", _("Enter at most %(max_length)s characters.") % {"max_length": NOTE_MAX_LENGTH})
+            errors.add(
+                "note", _("Enter at most %(max_length)s characters.") % {"max_length": NOTE_MAX_LENGTH}
+            )
         errors.raise_if_any()
 
-        changed = [field for field in EDITABLE_FIELDS if field in values and getattr(locked, field) != values[field]]
+        changed = [
+            field for field in EDITABLE_FIELDS if field in values and getattr(locked, field) != values[field]
+        ]
         if not changed:
             return []
         before = {field: _history_value(locked, field) for field in changed}

@@ -538,7 +538,7 @@ def union_info(member: Member) -> UnionInfo:
     org = member.org
     terms = OfficerTerm.objects.filter(org=org).current(timezone.localdate()).in_committee_order()
     officers = [OfficerContact(name=term.name, position=term.get_position_display()) for term in terms]
-    parent = org.get_parent() if not org.is_root() else None
+    parent: Org | None = Org.objects.get_parent(org) if not org.is_root() else None
     return UnionInfo(org=org, parent=parent, officers=officers)
 
 

@@ -6,11 +6,13 @@ through gonghui.members.services.records and .exports."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -23,7 +25,6 @@ from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError, ValidationFailed
-from gonghui.core.text import mask_name
 from gonghui.members.forms import (
     WORKPLACE_CHOICE_LIMIT,
     ExportForm,
@@ -48,6 +49,7 @@ from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, visible
 
 SECTION = "members"
+_R = TypeVar("_R", bound=HttpResponseBase)
 # A person's history is a few events a year; this bounds a page that could be attacked.
 HISTORY_LIMIT = 200
 
@@ -77,7 +79,7 @@ def _is_htmx_partial(request: HttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+def _no_store(response: _R) -> _R:
     """Pages with personal data in full stay out of every cache, the browser's included."""
     patch_cache_control(response, no_store=True, private=True)
     return response
@@ -145,7 +147,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "row_id": "pk",
         "cursor": request.GET.get("cursor", "") if filters is not None else "",
         "next_cursor": next_cursor,
-        "empty_message": _("No members match.") if form.has_changed() else _("There are no members here yet."),
+        "empty_message": _("No members match.")
+        if form.has_changed()
+        else _("There are no members here yet."),
         "export_form": ExportForm(),
         "export_filters": form.carried() if filters is not None else [],
         "may_export": filters is not None and holding(Perm.MEMBER_VIEW)(user),
@@ -179,7 +183,9 @@ def member_export(request: HttpRequest) -> HttpResponse:
             full_numbers=options.cleaned_data["full_numbers"],
         )
     except ValidationFailed as exc:
-        messages.error(request, "；".join(message for errors in exc.fields.values() for message in errors) or exc.message)
+        messages.error(
+            request, "；".join(message for errors in exc.fields.values() for message in errors) or exc.message
+        )
         return redirect(back)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -187,7 +193,9 @@ def member_export(request: HttpRequest) -> HttpResponse:
     response = FileResponse(
         export.file, as_attachment=True, filename=export.file_name, content_type=export.content_type
     )
-    return _no_store(response)
+    # A FileResponse streams the temporary file rather than holding it in memory; it is not an
+    # HttpResponse subclass, which officer_required's signature names, but Django serves it alike.
+    return cast("HttpResponse", _no_store(response))
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +214,9 @@ def _age(birth_date: date, today: date) -> int:
 def _categories(member: Member) -> list[str]:
     labels: list[str] = []
     if member.is_gig_worker:
-        details = "，".join(part for part in (member.get_gig_occupation_display(), member.gig_platform) if part)
+        details = "，".join(
+            part for part in (member.get_gig_occupation_display(), member.gig_platform) if part
+        )
         labels.append(_("Gig worker") + (f"（{details}）" if details else ""))
     if member.is_migrant_worker:
         labels.append(_("Migrant worker"))
@@ -218,8 +228,8 @@ def _categories(member: Member) -> list[str]:
 
 
 _VALUE_LABELS: dict[str, dict[str, str]] = {
-    "status": dict(MemberStatus.choices),
-    "gig_occupation": dict(GigOccupation.choices),
+    "status": {value: str(label) for value, label in MemberStatus.choices},
+    "gig_occupation": {value: str(label) for value, label in GigOccupation.choices},
 }
 
 
@@ -233,9 +243,10 @@ def _shown(field: str, value: Any) -> str:
 
 def _field_label(field: str) -> str:
     try:
-        return str(Member._meta.get_field(field).verbose_name)
-    except Exception:  # a field named in an old event that the model no longer has
+        model_field = Member._meta.get_field(field)
+    except FieldDoesNotExist:  # a field named in an old event that the model no longer has
         return field
+    return str(model_field.verbose_name) if isinstance(model_field, models.Field) else field
 
 
 def _history(user: User, member: Member) -> list[dict[str, Any]]:
@@ -307,7 +318,9 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _offered_workplaces(member: Member) -> list[Any] | None:
     """The workplaces to list in the form, or None when there are too many to list."""
-    rows = list(workplaces_for(member.org).only("id", "name").order_by("name", "id")[: WORKPLACE_CHOICE_LIMIT + 1])
+    rows = list(
+        workplaces_for(member.org).only("id", "name").order_by("name", "id")[: WORKPLACE_CHOICE_LIMIT + 1]
+    )
     if len(rows) > WORKPLACE_CHOICE_LIMIT:
         return None
     if member.workplace is not None and member.workplace not in rows:
@@ -348,7 +361,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("The changes have been saved.") if changed else _("Nothing changed."))
+                messages.success(
+                    request, _("The changes have been saved.") if changed else _("Nothing changed.")
+                )
                 return redirect(detail_url)
     else:
         form = MemberEditForm(
