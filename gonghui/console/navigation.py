@@ -82,6 +82,20 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
     ),
     ConsoleNavItem("members", _("Members"), "console:members:list", available=True),
     ConsoleNavItem(
+        "roster_imports",
+        _("Roster import"),
+        "console:members:roster_imports",
+        available=True,
+        visible=holding(Perm.MEMBER_CHANGE),
+    ),
+    ConsoleNavItem(
+        "joining",
+        _("Join applications"),
+        "console:members:join_applications",
+        available=True,
+        visible=holding(Perm.MEMBER_VIEW),
+    ),
+    ConsoleNavItem(
         "transfers",
         _("Transfers"),
         "console:members:transfer_list",

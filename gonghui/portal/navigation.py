@@ -41,7 +41,7 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 TILES: tuple[ServiceTile, ...] = (
-    ServiceTile("join", _("Join the union"), "membership", "入"),
+    ServiceTile("join", _("Join the union"), "membership", "入", url_name="portal:join", available=True),
     ServiceTile(
         "member_card", _("Member card"), "membership", "卡", url_name="portal:member_card", available=True
     ),

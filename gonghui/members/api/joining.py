@@ -11,7 +11,7 @@ Lists are paged (`page`, 50 items) and answer `{count, page, pages, items}`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -60,7 +60,9 @@ class PageOut(Schema):
 def _page(rows: QuerySet[Any], page: int) -> tuple[dict[str, int], list[Any]]:
     paginator = Paginator(rows, PAGE_SIZE)
     start = (page - 1) * PAGE_SIZE
-    return {"count": paginator.count, "page": page, "pages": paginator.num_pages}, list(rows[start : start + PAGE_SIZE])
+    return {"count": paginator.count, "page": page, "pages": paginator.num_pages}, list(
+        rows[start : start + PAGE_SIZE]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,7 +96,9 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_overdue(application: Any) -> bool:
-        return bool(application.status == JoinStatus.SUBMITTED and application.created_at < joining.overdue_cutoff())
+        return bool(
+            application.status == JoinStatus.SUBMITTED and application.created_at < joining.overdue_cutoff()
+        )
 
 
 class HistoryOut(Schema):
@@ -114,13 +118,32 @@ class ApplicationDetailOut(ApplicationOut):
     history: list[HistoryOut]
     may_decide: bool = Field(description="Whether the caller may approve or reject it now.")
 
+    @staticmethod
+    def resolve_history(application: JoinApplication) -> list[Any]:
+        return list(application.history.select_related("actor").order_by("created_at", "id"))
+
+    @staticmethod
+    def resolve_may_decide(application: JoinApplication, context: dict[str, Any]) -> bool:
+        user = request_user(context["request"])
+        return application.status == JoinStatus.SUBMITTED and joining.may_decide(application, user)
+
 
 class ApplicationPage(PageOut):
     items: list[ApplicationOut]
 
 
+# One Literal rather than `JoinStatus | Literal["all"]`, so that a wrong value gets one message
+# at one field path instead of one per member of the union; kept equal to the model's choices.
+StatusFilter = Literal["submitted", "approved", "rejected", "withdrawn", "all"]
+OccupationIn = Literal[
+    "", "delivery_rider", "courier", "ride_hailing", "truck_driver", "domestic", "online_creator", "other"
+]
+assert set(get_args(StatusFilter)) == {*JoinStatus.values, "all"}
+assert set(get_args(OccupationIn)) == {"", *GigOccupation.values}
+
+
 class ApplicationQuery(Schema):
-    status: JoinStatus | Literal["all"] = Field(JoinStatus.SUBMITTED, description="Default: submitted (open).")
+    status: StatusFilter = Field("submitted", description="Default: submitted (open).")
     org: Id | None = Field(None, description="An org id: applications to it and to everything under it.")
     overdue: bool = Field(False, description="Only open applications older than the review period.")
     page: PageNumber = 1
@@ -144,15 +167,10 @@ class RejectIn(Schema):
     reason: CleanText = Field(max_length=joining.REASON_MAX, description="Required; texted to the applicant.")
 
 
-def _detail(user: Any, application_id: int) -> dict[str, Any]:
-    application = get_visible(
+def _detail(user: Any, application_id: int) -> JoinApplication:
+    return get_visible(
         JoinApplication.objects.select_related("org", "workplace"), user, Perm.MEMBER_VIEW, pk=application_id
     )
-    return {
-        **ApplicationOut.from_orm(application).model_dump(),
-        "history": list(application.history.select_related("actor")),
-        "may_decide": application.status == JoinStatus.SUBMITTED and joining.may_decide(application, user),
-    }
 
 
 @router.get("", response=ApplicationPage, summary="Applications to join in the caller's scope")
@@ -164,27 +182,28 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationQuery]) ->
         org = get_visible(Org, user, Perm.MEMBER_VIEW, pk=filters.org)
         rows = rows.filter(org__path__startswith=org.path)
     if filters.overdue:
-        rows = rows.open().filter(created_at__lt=joining.overdue_cutoff())
+        rows = rows.filter(status=JoinStatus.SUBMITTED, created_at__lt=joining.overdue_cutoff())
     elif filters.status != "all":
         rows = rows.filter(status=filters.status)
-    oldest_first = filters.overdue or filters.status == JoinStatus.SUBMITTED
-    meta, items = _page(rows.order_by(*(("created_at", "id") if oldest_first else ("-created_at", "-id"))), filters.page)
+    oldest_first = filters.overdue or filters.status == "submitted"
+    meta, items = _page(
+        rows.order_by(*(("created_at", "id") if oldest_first else ("-created_at", "-id"))), filters.page
+    )
     return {**meta, "items": items}
 
 
 @router.get("/{int:application_id}", response=ApplicationDetailOut, summary="One application to join")
-def get_application(request: HttpRequest, application_id: PathId) -> dict[str, Any]:
+def get_application(request: HttpRequest, application_id: PathId) -> JoinApplication:
     return _detail(request_user(request), application_id)
 
 
-def _in(model: type[Org] | type[Workplace], pk: int | None) -> Any:
-    """The row for a pk the caller sent (None when not sent); the service judges its scope."""
+def _in(model: type[Org] | type[Workplace], pk: int | None, field: str, message: str) -> Any:
+    """The row for a pk the caller sent (None when not sent); the service judges its scope.
+    A missing row gets the service's answer for a row out of scope, so ids cannot be probed."""
     if pk is None:
         return None
     row = model.objects.filter(pk=pk).first()
     if row is None:
-        field = "org" if model is Org else "workplace"
-        message = joining.not_in_scope_message(field)
         raise ValidationFailed(message, fields={field: [message]})
     return row
 
@@ -202,21 +221,23 @@ def _in(model: type[Org] | type[Workplace], pk: int | None) -> Any:
         }
     },
 )
-def approve_application(request: HttpRequest, application_id: PathId, payload: ApproveIn) -> dict[str, Any]:
+def approve_application(request: HttpRequest, application_id: PathId, payload: ApproveIn) -> JoinApplication:
     user = request_user(request)
-    application = get_visible(JoinApplication, user, Perm.MEMBER_VIEW, pk=application_id)
+    application = get_visible(
+        JoinApplication.objects.select_related("org"), user, Perm.MEMBER_VIEW, pk=application_id
+    )
     joining.approve_join_application(
         application,
         actor=user,
-        org=_in(Org, payload.org),
-        workplace=_in(Workplace, payload.workplace),
+        org=_in(Org, payload.org, "org", joining.placement_message(application)),
+        workplace=_in(Workplace, payload.workplace, "workplace", str(joining.WORKPLACE_NOT_IN_SCOPE)),
         comment=payload.comment,
     )
     return _detail(user, application_id)
 
 
 @router.post("/{int:application_id}/reject", response=ApplicationDetailOut, summary="Reject an application")
-def reject_application(request: HttpRequest, application_id: PathId, payload: RejectIn) -> dict[str, Any]:
+def reject_application(request: HttpRequest, application_id: PathId, payload: RejectIn) -> JoinApplication:
     user = request_user(request)
     application = get_visible(JoinApplication, user, Perm.MEMBER_VIEW, pk=application_id)
     joining.reject_join_application(application, actor=user, reason=payload.reason)
@@ -253,7 +274,7 @@ class RouteIn(Schema):
     org: Id = Field(description="A federation or union in the caller's scope (Perm.ORG_CHANGE).")
     district: CleanText = Field(max_length=routes.PLACE_MAX)
     township: CleanText = Field("", max_length=routes.PLACE_MAX)
-    occupation: GigOccupation | Literal[""] = ""
+    occupation: OccupationIn = Field("", description="Empty: any work, or none.")
 
 
 @routes_router.get("", response=RoutePage, summary="Joining routes in the caller's scope")
@@ -272,7 +293,7 @@ def create_route(request: HttpRequest, payload: RouteIn) -> Status[JoinRoute]:
     """409 `route_exists` when a route in use has the same district, township and platform work."""
     route = routes.create_join_route(
         actor=request_user(request),
-        org=_in(Org, payload.org),
+        org=_in(Org, payload.org, "org", str(routes.ORG_NOT_IN_SCOPE)),
         district=payload.district,
         township=payload.township,
         occupation=payload.occupation,
@@ -280,7 +301,9 @@ def create_route(request: HttpRequest, payload: RouteIn) -> Status[JoinRoute]:
     return Status(201, route)
 
 
-@routes_router.post("/{int:route_id}/deactivate", response=RouteOut, summary="Take a joining route out of use")
+@routes_router.post(
+    "/{int:route_id}/deactivate", response=RouteOut, summary="Take a joining route out of use"
+)
 def deactivate_route(request: HttpRequest, route_id: PathId) -> JoinRoute:
     user = request_user(request)
     route = get_visible(JoinRoute, user, Perm.ORG_VIEW, pk=route_id)

@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -168,10 +168,11 @@ def _draft(wizard: dict[str, Any]) -> joining.JoinDraft | None:
         return None
     workplace = None
     if kind == LISTED:
+        workplace_id = _positive_int(wizard.get("workplace_id"))
         workplace = (
-            Workplace.objects.select_related("union", "jurisdiction")
-            .filter(pk=wizard.get("workplace_id"))
-            .first()
+            Workplace.objects.select_related("union", "jurisdiction").filter(pk=workplace_id).first()
+            if workplace_id is not None
+            else None
         )
         if workplace is None:
             return None
@@ -215,7 +216,7 @@ def _show_errors(form: forms.Form, error: ValidationFailed, aliases: dict[str, s
 
 class PersonForm(forms.Form):
     name = CleanCharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("person", "Name"),
         max_length=joining.NAME_MAX,
         help_text=gettext_lazy("As on your ID card."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -310,18 +311,26 @@ class EmployerForm(forms.Form):
     def __init__(self, *args: Any, district: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.districts = routes.route_districts()
-        self.fields["home_district"].choices = [("", _("Choose…")), *[(d, d) for d in self.districts]]
+        self._choice_field("home_district").choices = [
+            ("", _("Choose…")),
+            *[(d, d) for d in self.districts],
+        ]
         self.set_townships(district)
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
 
     def set_townships(self, district: str) -> None:
         townships = routes.route_townships(district) if district in self.districts else []
-        self.fields["home_township"].choices = [
+        self._choice_field("home_township").choices = [
             ("", _("Not sure, or another one")),
             *[(t, t) for t in townships],
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("employer_kind")
         district = data.get("home_district", "")
         if kind == LISTED:
@@ -382,7 +391,7 @@ class ConfirmForm(forms.Form):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, second = data.get("password"), data.get("password_again")
         if first and second and first != second:
             self.add_error("password_again", _("The two passwords are not the same."))
@@ -700,6 +709,7 @@ def join_transfer(request: HttpRequest) -> HttpResponse:
 @member_area
 def join_status(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # member_area lets only signed-in accounts through
     applications = [
         {
             "application": application,

@@ -25,9 +25,10 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.models import User
 from gonghui.accounts.verification import VerificationProof
@@ -180,7 +181,7 @@ def district_federation(district: str) -> Org | None:
     """The active district federation whose district has this name, for "who to ask"."""
     if not district:
         return None
-    return (
+    federation: Org | None = (
         Org.objects.filter(
             kind=OrgKind.FEDERATION,
             level=FederationLevel.DISTRICT,
@@ -190,6 +191,7 @@ def district_federation(district: str) -> Org | None:
         .order_by("path")
         .first()
     )
+    return federation
 
 
 def no_route_message(draft: JoinDraft) -> str:
@@ -394,6 +396,15 @@ def may_decide(application: JoinApplication, actor: Any) -> bool:
     return has_perm_at(actor, JOIN_TRANSITIONS[JoinAction.APPROVE].perm, application.org.path)
 
 
+def placement_message(application: JoinApplication) -> str:
+    """Why a chosen union cannot take the applicant; the same for a union outside the actor's
+    scope and for one that does not exist, so that the answer does not tell them apart."""
+    return _("Choose a union under %(org)s in your scope.") % {"org": application.org.name}
+
+
+WORKPLACE_NOT_IN_SCOPE = gettext_lazy("Choose a workplace in your scope.")
+
+
 def _placement(application: JoinApplication, org: Org | None, actor: Any) -> Org:
     """The union the new member joins: the one the application is addressed to, or one the
     approver chose under it (required when it is addressed to a federation)."""
@@ -408,7 +419,7 @@ def _placement(application: JoinApplication, org: Org | None, actor: Any) -> Org
         registry.require_member_holding_union(addressed)
         return addressed
     if not (org.path.startswith(addressed.path) and has_perm_at(actor, Perm.MEMBER_CHANGE, org.path)):
-        message = _("Choose a union under %(org)s in your scope.") % {"org": addressed.name}
+        message = placement_message(application)
         raise ValidationFailed(message, fields={"org": [message]})
     registry.require_member_holding_union(org)
     return org
@@ -420,7 +431,7 @@ def _check_workplace(
     if workplace is None or workplace.pk == application.workplace_id:
         return application.workplace
     if not visible(Workplace, actor, Perm.WORKPLACE_VIEW).filter(pk=workplace.pk).exists():
-        message = _("Choose a workplace in your scope.")
+        message = str(WORKPLACE_NOT_IN_SCOPE)
         raise ValidationFailed(message, fields={"workplace": [message]})
     return workplace
 
@@ -435,7 +446,9 @@ def _close(
     _history(application, before, actor, comment)
     changes: dict[str, list[Any]] = {"status": [before, application.status]}
     for field in fields:
-        changes[field] = [None, application.audit_value(field)]
+        value = application.audit_value(field)
+        # A related row (the new membership) is recorded by its id: the audit log is JSON.
+        changes[field] = [None, value.pk if isinstance(value, Model) else value]
     record_audit(
         actor=actor,
         action=f"members.{action}_join_application",
@@ -550,8 +563,8 @@ def overdue_applications(user: Any) -> QuerySet[JoinApplication]:
     """Open applications older than JOIN_REVIEW_DAYS in the user's scope, oldest first: what the
     officers of the superior orgs chase."""
     return (
-        applications_in_scope(user)
-        .open()
+        visible(JoinApplication.objects.open(), user, Perm.MEMBER_VIEW)
+        .select_related("org", "workplace")
         .filter(created_at__lt=overdue_cutoff())
         .order_by("created_at", "id")
     )

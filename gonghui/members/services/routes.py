@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import parse_credit_code
@@ -101,6 +102,7 @@ ROUTABLE_KINDS = frozenset(
     {OrgKind.FEDERATION, OrgKind.JOINT_UNION, OrgKind.INDUSTRY_UNION, OrgKind.GRASSROOTS}
 )
 PLACE_MAX = 40
+ORG_NOT_IN_SCOPE = gettext_lazy("Choose an organisation in your scope.")
 
 
 def _route_field(value: str, field: str, errors: dict[str, list[str]]) -> str:
@@ -112,7 +114,9 @@ def _route_field(value: str, field: str, errors: dict[str, list[str]]) -> str:
 
 def _route_taken(district: str, township: str, occupation: str) -> Conflict:
     key = " / ".join(
-        part for part in (district, township, GigOccupation(occupation).label if occupation else "") if part
+        part
+        for part in (district, township, str(GigOccupation(occupation).label) if occupation else "")
+        if part
     )
     return Conflict(
         _("There is already a route in use for %(key)s. Take it out of use first.") % {"key": key},
@@ -127,7 +131,7 @@ def create_join_route(
     """Send applicants from `district` (and `township`, and doing `occupation`, when given) to
     `org`. The actor holds ORG_CHANGE on `org`; one route in use per key (Conflict otherwise)."""
     if not has_perm_at(actor, Perm.ORG_CHANGE, org.path):
-        message = _("Choose an organisation in your scope.")
+        message = str(ORG_NOT_IN_SCOPE)
         raise ValidationFailed(message, fields={"org": [message]})
     errors: dict[str, list[str]] = {}
     if org.kind not in ROUTABLE_KINDS or org.status != OrgStatus.ACTIVE:

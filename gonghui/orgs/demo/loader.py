@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
-from gonghui.members.models import Member, MemberEvent, MemberEventKind
+from gonghui.members.models import JoinApplication, JoinRoute, Member, MemberEvent, MemberEventKind
 from gonghui.orgs.demo import names
 from gonghui.orgs.demo.accounts import DEMO_USERNAMES, create_demo_accounts
 from gonghui.orgs.demo.bulk import (
@@ -37,6 +37,7 @@ from gonghui.orgs.demo.bulk import (
     resolve_method,
 )
 from gonghui.orgs.demo.generator import LANES, DemoCity, lane_members
+from gonghui.orgs.demo.joining import seed_demo_join_routes
 from gonghui.orgs.demo.members import KeyBases, MemberCopyLines, member_instance
 from gonghui.orgs.demo.officers import load_officer_terms
 from gonghui.orgs.demo.progress import Progress, TableStats
@@ -78,6 +79,9 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
         load_city(city, progress=progress, method=method, workers=workers)
         create_demo_accounts(city)
         seed_demo_ratings(city)
+        root = demo_root()
+        if root is not None:
+            seed_demo_join_routes(root)
         record_audit(
             actor=None,
             action="orgs.seed_demo",
@@ -124,7 +128,8 @@ def record_joined_events(*, first_member_id: int) -> int:
             f"FROM {Member._meta.db_table} WHERE id >= %s",
             [MemberEventKind.JOINED.value, "{}", "", first_member_id],
         )
-        return cursor.rowcount
+        inserted: int = cursor.rowcount
+        return inserted
 
 
 def _counted(progress: Progress, stats: TableStats, chunks: Iterable[CopyChunk]) -> Iterator[str]:
@@ -247,6 +252,11 @@ def reset_demo() -> None:
                 Q(jurisdiction__path__startswith=root.path)
                 | Q(union__isnull=True, jurisdiction__isnull=True, district__in=district_names)
             )
+            # Applications and routes hold their org and workplace with PROTECT; they go first.
+            JoinApplication.objects.filter(
+                Q(org__path__startswith=root.path) | Q(workplace__in=demo_workplaces)
+            ).delete()
+            JoinRoute.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(workplace__in=demo_workplaces).delete()
             Workplace.objects.filter(union__path__startswith=root.path).delete()

@@ -79,7 +79,80 @@
         },
       };
     });
+
+    // Online joining, step 2 (members/join_employer.html): only the part for the chosen kind of
+    // work is shown. x-data="joinEmployer" @change="choose" on the form; sections :hidden="hide…".
+    // Before a choice only the choice is shown; without JavaScript every part is.
+    Alpine.data("joinEmployer", function () {
+      return {
+        kind: "",
+        init: function () {
+          var checked = this.$el.querySelector('input[name="employer_kind"]:checked');
+          this.kind = checked ? checked.value : "";
+        },
+        choose: function (event) {
+          if (event.target && event.target.name === "employer_kind") {
+            this.kind = event.target.value;
+          }
+        },
+        get hideListed() {
+          return this.kind !== "listed";
+        },
+        get hideUnlisted() {
+          return this.kind !== "unlisted";
+        },
+        get hideGig() {
+          return this.kind !== "none";
+        },
+        get hidePlace() {
+          return this.kind !== "unlisted" && this.kind !== "none";
+        },
+      };
+    });
   });
+})();
+
+// --- Online joining: the "text me a code" button waits before it may be pressed again ----------
+// members/join_code_sender.html: after a code was sent the button is disabled with
+// data-resend-countdown="<seconds>" and shows the seconds left in [data-resend-seconds]; it is
+// enabled again, without the count, when they have run out. Runs on load and after htmx swaps
+// the sender in.
+(function () {
+  "use strict";
+
+  function countDown(root) {
+    var buttons = (root || document).querySelectorAll("[data-resend-countdown]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var left = parseInt(button.getAttribute("data-resend-countdown"), 10) || 0;
+      button.removeAttribute("data-resend-countdown");
+      var seconds = button.querySelector("[data-resend-seconds]");
+      var wait = button.querySelector("[data-resend-left]");
+      var timer = window.setInterval(function () {
+        left -= 1;
+        if (seconds) {
+          seconds.textContent = String(Math.max(left, 0));
+        }
+        if (left <= 0) {
+          window.clearInterval(timer);
+          button.disabled = false;
+          if (wait) {
+            wait.hidden = true;
+          }
+        }
+      }, 1000);
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    countDown(event.target && event.target.parentNode ? event.target.parentNode : document);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      countDown(document);
+    });
+  } else {
+    countDown(document);
+  }
 })();
 
 // --- Coverage statistics: bar chart of founding and membership rates ---------------------
