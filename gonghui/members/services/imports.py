@@ -22,7 +22,9 @@ How a roster is read and written:
    indexes) with one `MemberEvent` (imported) each, through COPY on PostgreSQL and bulk_create
    elsewhere; one audit event sums the import up. The unique index on active memberships still
    guards against a person joining elsewhere meanwhile: such a row becomes a problem like any
-   other (the chunk is written again without it), never an error page.
+   other (the chunk is written again without it), never an error page. On PostgreSQL outside a
+   transaction a writer thread writes chunk n on its own connection while chunk n + 1 is
+   checked (`_background_writer`; figures in bench/README.md).
 
 Modes: *check* writes nothing. *valid* writes the good rows chunk by chunk, each chunk in its own
 transaction, so the progress bar moves. *all* checks the whole file first (as *check*); only
