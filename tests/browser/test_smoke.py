@@ -21,7 +21,7 @@ def test_a_member_signs_in_on_a_phone_and_sees_the_portal_home(live_server, phon
     # Usable at 360 px: nothing forces sideways scrolling.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "portal-home-member")
-    phone.get_by_role("link", name="我的").click()
+    nav.get_by_role("link", name="我的", exact=True).click()
     assert "李华" in phone.content()
     assert "138****8000" in phone.content()
     assert "13800138000" not in phone.content()
