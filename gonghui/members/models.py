@@ -668,3 +668,61 @@ class RosterImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row} {self.column}: {self.message}"
+
+
+class RosterExport(models.Model):
+    """A roster export that runs as a background job (gonghui.members.services.exports): the
+    search it was started with, and then the file. The file is personal data: it sits in the
+    default file storage under a random name, is served only to the officer who started the
+    export, and is deleted once `expires_at` has passed (see docs/members-roster-export.md)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.CASCADE,
+        related_name="roster_exports",
+    )
+    job = models.OneToOneField(
+        "jobs.Job",
+        verbose_name=_("background job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_export",
+    )
+    file_format = models.CharField(_("file type"), max_length=8)
+    full_numbers = models.BooleanField(_("full numbers"), default=False)
+    # The search, as MemberFilter holds it. The text searched may be an ID or mobile number, so
+    # it is encrypted like them, and blanked once the file is written.
+    # CASCADE: with its union gone, the export must not widen to the officer's whole scope.
+    org = models.ForeignKey(
+        Org, verbose_name=_("union"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    search = EncryptedTextField(_("search"), blank=True)
+    whole_name = models.BooleanField(_("whole name"), default=False)
+    workplace = models.CharField(_("workplace"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, blank=True)
+    file = models.FileField(_("file"), upload_to="roster_exports/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("deleted after"), db_index=True)
+
+    class Meta:
+        verbose_name = _("roster export")
+        verbose_name_plural = _("roster exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name or f"export {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("console:members:roster_export", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None

@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 
 from django.db import connection, connections
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.jobs.services import job_step, report_progress
+from gonghui.members.services.exports import run_roster_export
 from gonghui.members.services.imports import run_roster_import, summary
 
 # Inside the one transaction of an all-or-nothing import, progress goes through a connection of
@@ -60,3 +62,15 @@ def run_roster_import_task(job_id: int, roster_import_id: int) -> None:
             "rejected": roster_import.rejected_count,
             "problems": roster_import.problem_count,
         }
+
+
+@task(queue_name="reports")
+def run_roster_export_task(job_id: int, roster_export_id: int) -> None:
+    """Write a roster export into the file storage (see services.exports). It only reads, outside
+    any long transaction, so each batch's progress shows at once."""
+    with job_step(job_id) as step:
+        export = run_roster_export(
+            roster_export_id, progress=lambda done, total: report_progress(job_id, done, total)
+        )
+        step.message = _("%(rows)s members exported.") % {"rows": export.rows}
+        step.result = {"roster_export": export.pk, "rows": export.rows}

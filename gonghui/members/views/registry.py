@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
-from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.jobs.models import JobStatus
 from gonghui.members.forms import (
     WORKPLACE_CHOICE_LIMIT,
     ExportForm,
@@ -33,9 +34,15 @@ from gonghui.members.forms import (
     MemberFilterForm,
     apply_service_error,
 )
-from gonghui.members.models import GigOccupation, Member, MemberEvent, MemberStatus
+from gonghui.members.models import GigOccupation, Member, MemberEvent, MemberStatus, RosterExport
 from gonghui.members.selectors import MemberFilter, member_page
-from gonghui.members.services.exports import ExportFormat, export_members
+from gonghui.members.services.exports import (
+    ExportFormat,
+    export_members,
+    is_small_export,
+    open_roster_export,
+    start_roster_export,
+)
 from gonghui.members.services.records import (
     OneMember,
     add_one_member,
@@ -166,7 +173,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @officer_required
 def member_export(request: HttpRequest) -> HttpResponse:
-    """The list's current search as a file (gonghui.members.services.exports)."""
+    """The list's current search as a file (gonghui.members.services.exports): a small one at
+    once, a large one as a background job whose page this redirects to."""
     user = _user(request)
     form = MemberFilterForm(request.POST)
     options = ExportForm(request.POST)
@@ -175,13 +183,18 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if filters is None or not options.is_valid():
         messages.error(request, _("The export could not start: check the filters and the file type."))
         return redirect(back)
+    file_format = ExportFormat(options.cleaned_data["file_format"])
+    full_numbers = options.cleaned_data["full_numbers"]
     try:
-        export = export_members(
-            filters,
-            actor=user,
-            file_format=ExportFormat(options.cleaned_data["file_format"]),
-            full_numbers=options.cleaned_data["full_numbers"],
-        )
+        if not is_small_export(user, filters):
+            started = start_roster_export(
+                filters, actor=user, file_format=file_format, full_numbers=full_numbers
+            )
+            messages.success(
+                request, _("The export has started. The file can be downloaded here when it is ready.")
+            )
+            return redirect(started)
+        export = export_members(filters, actor=user, file_format=file_format, full_numbers=full_numbers)
     except ValidationFailed as exc:
         messages.error(
             request, "；".join(message for errors in exc.fields.values() for message in errors) or exc.message
@@ -195,6 +208,62 @@ def member_export(request: HttpRequest) -> HttpResponse:
     )
     # A FileResponse streams the temporary file rather than holding it in memory; it is not an
     # HttpResponse subclass, which officer_required's signature names, but Django serves it alike.
+    return cast("HttpResponse", _no_store(response))
+
+
+def _roster_export(request: HttpRequest, pk: int) -> RosterExport:
+    """The export, for the officer who started it only: for anyone else, even an officer over
+    the same members, it does not exist (the file is that officer's download)."""
+    export = (
+        RosterExport.objects.select_related("job", "org").filter(pk=pk, created_by=_user(request)).first()
+    )
+    if export is None:
+        raise Http404
+    return export
+
+
+@require_GET
+@officer_required
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress while the job runs (the progress bar polls this page), then the download."""
+    export = _roster_export(request, pk)
+    job = export.job
+    finished = export.is_finished or job is None or job.is_finished
+    htmx = getattr(request, "htmx", None)
+    if finished and job is not None and htmx and htmx.target == f"job-{job.pk}-progress":
+        # The progress bar asked and the export is over: load the whole page with its link.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return _no_store(response)
+    context = {
+        "export": export,
+        "job": job,
+        "finished": finished,
+        "failed": finished and not export.is_finished,
+        "failed_message": job.message if job is not None and job.status == JobStatus.FAILED else "",
+        "job_status_label": (job.message or job.get_status_display()) if job else "",
+        "expired": export.expires_at <= timezone.now(),
+        "console_section": SECTION,
+    }
+    return _no_store(render(request, "members/export_job.html", context))
+
+
+@require_GET
+@officer_required
+def roster_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file (gonghui.members.services.exports.open_roster_export)."""
+    export = _roster_export(request, pk)
+    try:
+        opened = open_roster_export(export, actor=_user(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(export)
+    response = FileResponse(
+        opened.file, as_attachment=True, filename=opened.file_name, content_type=opened.content_type
+    )
+    # Streamed from the storage; see member_export for the cast.
     return cast("HttpResponse", _no_store(response))
 
 
@@ -444,6 +513,8 @@ def member_add(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", member_list, name="list"),
     path("export/", member_export, name="member_export"),
+    path("exports/<int:pk>/", roster_export, name="roster_export"),
+    path("exports/<int:pk>/download", roster_export_download, name="roster_export_download"),
     path("new/", member_add, name="member_add"),
     path("<int:pk>/", member_detail, name="member_detail"),
     path("<int:pk>/edit/", member_edit, name="member_edit"),

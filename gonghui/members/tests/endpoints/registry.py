@@ -112,6 +112,12 @@ ENDPOINTS: list[ScopedEndpoint] = [
     ),
 ]
 UNSCOPED: dict[str, str] = {
+    "console:members:roster_export": (
+        "an export is shown only to the officer who started it, 404 to everyone else (test_export)"
+    ),
+    "console:members:roster_export_download": (
+        "an export's file is served only to the officer who started it, 404 to everyone else (test_export)"
+    ),
     "POST /api/v1/members/card/verify": (
         "any signed-in scanner checks a signed card token and learns only masked data (test_member_card)"
     ),
