@@ -13,18 +13,17 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.accounts import services
 from gonghui.accounts.models import AccountKind, ApiToken
 from gonghui.api import SessionAuth, UserRateThrottle, request_user
+from gonghui.core.api_types import PathId
 from gonghui.core.inputs import CleanText
 
 router = Router(tags=["accounts"])
-
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
 
 
 class MeOut(Schema):
@@ -111,7 +110,7 @@ def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse)
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: PathId) -> Status[None]:
     """Revoke one of your tokens. Someone else's token answers 404, exactly like a missing one."""
     services.revoke_api_token(token_id, actor=request_user(request))
     return Status(204, None)

@@ -30,6 +30,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _apply_error(form: OtpCodeForm | ApiTokenForm, error: DomainError) -> None:
+    # Unlike `gonghui.core.forms.show_domain_error`, only the error's own message is shown:
+    # these forms have one or two inputs, and "The code is not correct." reads better above the
+    # form than the terse per-field "Incorrect code." next to it.
     form.add_error(None, error.message)
 
 

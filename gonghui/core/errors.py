@@ -7,6 +7,7 @@ message (Chinese through gettext) next to the form or as a toast.
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -30,6 +31,30 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     code = "validation_error"
     status = 422
+
+
+class FieldErrors:
+    """Field errors collected over a whole input, so that a person sees them all at once
+    instead of correcting one field per round trip."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str | Promise) -> None:
+        self.fields.setdefault(field, []).append(str(message))
+
+    def replace(self, field: str, message: str | Promise) -> None:
+        """`message` as the field's only error: for a problem that makes the others moot."""
+        self.fields[field] = [str(message)]
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self, message: str | Promise | None = None) -> None:
+        if self.fields:
+            raise ValidationFailed(
+                message or _("Some of the data is not valid. See the fields."), fields=self.fields
+            )
 
 
 class NotFound(DomainError):

@@ -33,6 +33,10 @@ def _printable(value: str) -> str:
     return value
 
 
+# Ids are BigAutoField: a larger number typed into a form or an API call would overflow the
+# database driver (an error, not just a miss), so inputs refuse it before it gets there.
+MAX_ID = 2**63 - 1
+
 CleanText = Annotated[str, BeforeValidator(_normalized), AfterValidator(_printable)]
 
 

@@ -7,16 +7,16 @@ an object outside the caller's organisations answers 404, exactly like a missing
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import Id, OrgRef, PageNumber, PageOut, PathId, WorkplaceRef, page_of
 from gonghui.core.inputs import CleanText
 from gonghui.founding import selectors, services
 from gonghui.founding.documents import notice_filename, render_notice_pdf
@@ -36,41 +36,10 @@ from gonghui.orgs.scoping import get_visible
 
 router = Router(tags=["founding"])
 
-PAGE_SIZE = 50
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PageNumber = Annotated[int, Field(ge=1, le=1_000_000, description="1 for the first page.")]
-
 
 # --------------------------------------------------------------------------------------------
 # Shared pieces
 # --------------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class WorkplaceRef(Schema):
-    id: int
-    name: str
-    credit_code: str
-
-
-class PageOut(Schema):
-    count: int = Field(description="Items on all pages.")
-    page: int
-    pages: int
-
-
-def _page(rows: QuerySet[Any], page: int) -> tuple[dict[str, int], list[Any]]:
-    paginator = Paginator(rows, PAGE_SIZE)
-    start = (page - 1) * PAGE_SIZE
-    items = list(rows[start : start + PAGE_SIZE])
-    return {"count": paginator.count, "page": page, "pages": paginator.num_pages}, items
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,7 +99,7 @@ def list_unfounded(request: HttpRequest, filters: Query[UnfoundedQuery]) -> dict
         q=filters.q,
         sort=filters.sort,
     )
-    meta, workplaces = _page(selectors.unfounded_workplaces(user, chosen), filters.page)
+    meta, workplaces = page_of(selectors.unfounded_workplaces(user, chosen), filters.page)
     progress = selectors.founding_progress(user, workplaces)
     items = [
         {
@@ -209,7 +178,7 @@ def _notices() -> QuerySet[FoundingNotice]:
 @router.get("/notices", response=NoticePage, summary="Founding notices, newest first")
 def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str, Any]:
     rows = selectors.notices(request_user(request), status=filters.status or "", q=filters.q)
-    meta, items = _page(rows, filters.page)
+    meta, items = page_of(rows, filters.page)
     return {**meta, "items": items}
 
 
@@ -365,7 +334,7 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationQuery]) ->
     rows = selectors.applications(
         request_user(request), status=filters.status or "", awaiting_me=filters.awaiting_me, q=filters.q
     )
-    meta, items = _page(rows, filters.page)
+    meta, items = page_of(rows, filters.page)
     return {**meta, "items": items}
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanCharField
 from gonghui.founding.models import (
     ApplicationAction,
@@ -32,15 +31,6 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def show_service_errors(form: forms.Form, error: ValidationFailed) -> None:
-    """Put a service's field errors next to the form's fields (the rest above the form)."""
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core.audit import changes_between, record_audit, snapshot
-from gonghui.core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, Forbidden, InvalidTransition, ValidationFailed
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.founding.models import (
@@ -50,7 +50,6 @@ from gonghui.orgs.services.workplaces import update_workplace
 STATUTORY_COMMITTEE_SIZE = 25
 
 _LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?")
-_FieldErrors = dict[str, list[str]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,21 +70,16 @@ def clean_contact_phone(text: str) -> str:
         ) from exc
 
 
-def _check_contact(errors: _FieldErrors, name: str, phone: str) -> tuple[str, str]:
+def _check_contact(errors: FieldErrors, name: str, phone: str) -> tuple[str, str]:
     clean_name = normalize_name(name)
     if not clean_name:
-        errors.setdefault("contact_name", []).append(_("Give the name of a contact person."))
+        errors.add("contact_name", _("Give the name of a contact person."))
     try:
         clean_phone = clean_contact_phone(phone)
     except ValueError as exc:
-        errors.setdefault("contact_phone", []).append(str(exc))
+        errors.add("contact_phone", str(exc))
         clean_phone = ""
     return clean_name, clean_phone
-
-
-def _raise_if(errors: _FieldErrors) -> None:
-    if errors:
-        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
 
 
 def _area_chain(workplace: Workplace) -> list[Org]:
@@ -175,15 +169,15 @@ def issue_notice(
     )
     if place.is_unionised:
         raise Conflict(_("%(workplace)s already has a union.") % {"workplace": place.name})
-    errors: _FieldErrors = {}
+    errors = FieldErrors()
     issuer = _pick(acting_orgs(place, actor, Perm.FOUNDING_CHANGE), issuing_org)
     if issuer is None:
-        errors["issuing_org"] = [_("Choose an organisation of the area the workplace lies in.")]
+        errors.add("issuing_org", _("Choose an organisation of the area the workplace lies in."))
     today = timezone.localdate()
     if response_deadline <= today:
-        errors["response_deadline"] = [_("Give a date after today.")]
+        errors.add("response_deadline", _("Give a date after today."))
     name, phone = _check_contact(errors, contact_name, contact_phone)
-    _raise_if(errors)
+    errors.raise_if_any()
     assert issuer is not None
 
     _lock(issuer)
@@ -223,18 +217,18 @@ def record_delivery(
     )
     if notice.status != NoticeStatus.ISSUED:
         raise InvalidTransition(_("The delivery of this notice has already been recorded."))
-    errors: _FieldErrors = {}
+    errors = FieldErrors()
     issued_on = timezone.localdate(notice.issued_at)
     if delivered_on < issued_on:
-        errors["delivered_on"] = [_("The notice cannot be delivered before it was issued.")]
+        errors.add("delivered_on", _("The notice cannot be delivered before it was issued."))
     elif delivered_on > timezone.localdate():
-        errors["delivered_on"] = [_("The date cannot be in the future.")]
+        errors.add("delivered_on", _("The date cannot be in the future."))
     if method not in DeliveryMethod.values:
-        errors["delivery_method"] = [_("Choose how the notice was delivered.")]
+        errors.add("delivery_method", _("Choose how the notice was delivered."))
     recipient = normalize_name(recipient_name)
     if not recipient:
-        errors["recipient_name"] = [_("Give the name of the person who received the notice.")]
-    _raise_if(errors)
+        errors.add("recipient_name", _("Give the name of the person who received the notice."))
+    errors.raise_if_any()
 
     before = snapshot(notice, ["status", "delivered_on", "delivery_method", "recipient_name"])
     notice.status = NoticeStatus.DELIVERED
@@ -303,37 +297,37 @@ def submit_application(draft: ApplicationDraft, *, actor: Any) -> FoundingApplic
             _("%(workplace)s already has a founding application in progress.") % {"workplace": workplace.name}
         )
 
-    errors: _FieldErrors = {}
+    errors = FieldErrors()
     parent = _pick(acting_orgs(workplace, actor, Perm.FOUNDING_CHANGE), draft.parent)
     if parent is None:
-        errors["parent"] = [_("Choose an organisation of the area the workplace lies in.")]
+        errors.add("parent", _("Choose an organisation of the area the workplace lies in."))
     union_name = normalize_text(draft.union_name)
     if not union_name:
-        errors["union_name"] = [_("Give the name of the union to be founded.")]
+        errors.add("union_name", _("Give the name of the union to be founded."))
     if draft.union_kind not in UnionKind.values:
-        errors["union_kind"] = [_("Choose the kind of union.")]
+        errors.add("union_kind", _("Choose the kind of union."))
     area = draft.area or ""
     if draft.union_kind == UnionKind.JOINT and area not in JointUnionArea.values:
-        errors["area"] = [_("Choose the area a joint union covers.")]
+        errors.add("area", _("Choose the area a joint union covers."))
     elif draft.union_kind == UnionKind.GRASSROOTS and area:
-        errors["area"] = [_("Only a joint union covers an area.")]
+        errors.add("area", _("Only a joint union covers an area."))
     if draft.initiated_by not in Initiator.values:
-        errors["initiated_by"] = [_("Say who started the application.")]
+        errors.add("initiated_by", _("Say who started the application."))
     if draft.employee_count < 1:
-        errors["employee_count"] = [_("Enter the number of employees.")]
+        errors.add("employee_count", _("Enter the number of employees."))
     if draft.members_expected < 1:
-        errors["members_expected"] = [_("Enter how many employees are expected to join.")]
+        errors.add("members_expected", _("Enter how many employees are expected to join."))
     elif draft.members_expected > draft.employee_count:
-        errors["members_expected"] = [_("There cannot be more members than employees.")]
+        errors.add("members_expected", _("There cannot be more members than employees."))
     contact_name, contact_phone = _check_contact(errors, draft.contact_name, draft.contact_phone)
     if parent is not None and draft.union_kind in UnionKind.values:
         problem = placement_error(UnionKind(draft.union_kind).org_kind, "", parent.kind, parent.level)
         if problem:
-            errors.setdefault("parent", []).append(problem)
+            errors.add("parent", problem)
     approver = approving_org_for(parent) if parent is not None else None
     if parent is not None and approver is None:
-        errors["parent"] = [_("No organisation at or above this one may approve founding applications.")]
-    _raise_if(errors)
+        errors.replace("parent", _("No organisation at or above this one may approve founding applications."))
+    errors.raise_if_any()
     assert parent is not None
     assert approver is not None
 

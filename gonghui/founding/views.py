@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.forms import show_domain_error
 from gonghui.founding import selectors, services
 from gonghui.founding.documents import notice_filename, render_notice_pdf
 from gonghui.founding.forms import (
@@ -31,7 +32,6 @@ from gonghui.founding.forms import (
     SearchForm,
     TransitionForm,
     UnfoundedFilterForm,
-    show_service_errors,
 )
 from gonghui.founding.models import FoundingApplication, FoundingNotice, NoticeStatus
 from gonghui.orgs.models import Org, Workplace
@@ -161,7 +161,7 @@ def notice_issue(request: HttpRequest, workplace_id: int) -> HttpResponse:
                 actor=user,
             )
         except ValidationFailed as exc:
-            show_service_errors(form, exc)
+            show_domain_error(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -247,7 +247,7 @@ def notice_delivery(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
             )
         except ValidationFailed as exc:
-            show_service_errors(form, exc)
+            show_domain_error(form, exc)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("console:founding:notice_detail", pk=notice.pk)
@@ -320,7 +320,7 @@ def application_new(request: HttpRequest, workplace_id: int) -> HttpResponse:
         try:
             application = services.submit_application(services.ApplicationDraft(**data), actor=user)
         except ValidationFailed as exc:
-            show_service_errors(form, exc)
+            show_domain_error(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -360,7 +360,7 @@ def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         advanced = services.advance_application(application, actor=user, **form.cleaned_data)
     except ValidationFailed as exc:
-        show_service_errors(form, exc)
+        show_domain_error(form, exc)
         return _application_page(request, application, form)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -1,6 +1,7 @@
 """Forms of the console's member registry: the list's search and filters, the export, editing a
 member's details and adding one member. The forms only parse; the rules are the services'
-(gonghui.members.services.records), whose errors `apply_service_error` puts next to the fields."""
+(gonghui.members.services.records), whose errors `gonghui.core.forms.show_domain_error` puts
+next to the fields."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gonghui.core.errors import DomainError
 from gonghui.core.inputs import CleanCharField
 from gonghui.members.models import GigOccupation, Member, MemberStatus
 from gonghui.members.selectors import MemberCategory
 from gonghui.members.services.exports import ExportFormat
 from gonghui.members.services.records import (
+    EDITABLE_FIELDS,
     NAME_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     PLATFORM_MAX_LENGTH,
@@ -31,16 +32,6 @@ WORKPLACE_CHOICE_LIMIT = 300
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_service_error(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal on the form: field errors next to their fields, the rest on top."""
-    if not error.fields:
-        form.add_error(None, error.message)
-        return
-    for field, messages in error.fields.items():
-        for message in messages or [error.message]:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class MemberFilterForm(forms.Form):
@@ -135,18 +126,7 @@ class MemberEditForm(_CategoryFields):
         help_text=_("Kept in the member's history"),
     )
 
-    field_order = [
-        "name",
-        "mobile",
-        "workplace",
-        "is_gig_worker",
-        "gig_occupation",
-        "gig_platform",
-        "is_migrant_worker",
-        "is_model_worker",
-        "joined_on",
-        "note",
-    ]
+    field_order = [*EDITABLE_FIELDS, "note"]
 
     def __init__(self, *args: Any, member: Member, workplaces: list[Workplace] | None, **kwargs: Any) -> None:
         """`workplaces`: those to offer, or None when there are too many to list."""

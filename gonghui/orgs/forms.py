@@ -1,5 +1,5 @@
 """Console forms of the orgs app. Forms only parse and check input; services do the writing and
-the rules that need the database (see `apply_domain_error` for how their refusals are shown)."""
+the rules that need the database (`gonghui.core.forms.show_domain_error` shows their refusals)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gonghui.core.errors import DomainError
-from gonghui.core.inputs import CleanCharField
+from gonghui.core.forms import show_domain_error
+from gonghui.core.inputs import MAX_ID, CleanCharField
 from gonghui.core.spreadsheets import file_suffix_format, unsupported_file_message
 from gonghui.orgs.models import (
     FederationLevel,
@@ -39,17 +40,6 @@ def _label(field: str) -> Any:
     model_field = Org._meta.get_field(field)
     assert isinstance(model_field, Field)
     return model_field.verbose_name
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: field errors next to their fields (others at the
-    top), or the message at the top when it is not about particular fields."""
-    if not error.fields:
-        form.add_error(None, error.message)
-        return
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 # --- the tree ------------------------------------------------------------------------------
@@ -221,7 +211,7 @@ class OfficerFilterForm(forms.Form):
         choices=[*OfficerTermState.choices, (STATE_ALL, _("All"))],
         required=False,
     )
-    org = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)
+    org = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False, widget=forms.HiddenInput)
 
 
 class RoleGrantForm(forms.Form):
@@ -248,7 +238,6 @@ class OfficerAccountForm(forms.Form):
 
 # "C 制造业": the GB/T 4754 section letter, which officers also meet in registry extracts.
 INDUSTRY_CHOICES = [(value, format_lazy("{} {}", value, label)) for value, label in Industry.choices]
-MAX_ID = 2**63 - 1
 
 
 class WorkplaceForm(forms.Form):
@@ -318,8 +307,7 @@ class WorkplaceForm(forms.Form):
         )
 
     def apply_service_error(self, error: DomainError) -> None:
-        fields = {self.SERVICE_FIELDS.get(name, name): messages for name, messages in error.fields.items()}
-        apply_domain_error(self, DomainError(error.message, code=error.code, fields=fields))
+        show_domain_error(self, error, self.SERVICE_FIELDS)
 
 
 class WorkplaceFilterForm(forms.Form):

@@ -13,11 +13,12 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import MAX_ID, PathId
 from gonghui.core.inputs import CleanText
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
@@ -40,12 +41,10 @@ from gonghui.ratings.models import (
 
 router = Router(tags=["ratings"])
 
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000
 MAX_ITEMS = 200  # answers or scores in one request: far more than any checklist has
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Rows per page.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
@@ -324,7 +323,7 @@ def list_checklists(
 
 
 @router.get("/checklists/{checklist_id}", response=ChecklistDetailOut, summary="A checklist with its items")
-def get_checklist(request: HttpRequest, checklist_id: Id) -> dict[str, Any]:
+def get_checklist(request: HttpRequest, checklist_id: PathId) -> dict[str, Any]:
     user = request_user(request)
     checklist = selectors.checklist_for(user, checklist_id)
     items = list(checklist.items.all())
@@ -371,7 +370,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dic
 
 
 @router.get("/assessments/{assessment_id}", response=AssessmentDetailOut, summary="A rating with its answers")
-def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
+def get_assessment(request: HttpRequest, assessment_id: PathId) -> dict[str, Any]:
     return _detail(assessment_id, request_user(request))
 
 
@@ -380,7 +379,7 @@ def get_assessment(request: HttpRequest, assessment_id: Id) -> dict[str, Any]:
     response=AssessmentDetailOut,
     summary="Save self-assessment answers",
 )
-def update_answers(request: HttpRequest, assessment_id: Id, payload: AnswersIn) -> dict[str, Any]:
+def update_answers(request: HttpRequest, assessment_id: PathId, payload: AnswersIn) -> dict[str, Any]:
     """While the union assesses itself: a score (0 to the item's maximum) and evidence per item.
     Field errors point at `answers.<index>.self_score`."""
     user = request_user(request)
@@ -390,7 +389,7 @@ def update_answers(request: HttpRequest, assessment_id: Id, payload: AnswersIn) 
 
 
 @router.put("/assessments/{assessment_id}/review", response=AssessmentDetailOut, summary="Save review scores")
-def update_review(request: HttpRequest, assessment_id: Id, payload: ReviewIn) -> dict[str, Any]:
+def update_review(request: HttpRequest, assessment_id: PathId, payload: ReviewIn) -> dict[str, Any]:
     """A superior org's reviewer scores a submitted self-assessment item by item (approve it with
     the `approve` transition). An officer of the union itself gets 403, whatever their role."""
     user = request_user(request)
@@ -402,7 +401,7 @@ def update_review(request: HttpRequest, assessment_id: Id, payload: ReviewIn) ->
 @router.post(
     "/assessments/{assessment_id}/transitions", response=AssessmentDetailOut, summary="Move a rating on"
 )
-def create_transition(request: HttpRequest, assessment_id: Id, payload: TransitionIn) -> dict[str, Any]:
+def create_transition(request: HttpRequest, assessment_id: PathId, payload: TransitionIn) -> dict[str, Any]:
     """draft → submitted (submit) → reviewed (approve) → published (publish); return sends a
     submitted or reviewed rating back to draft with a reason. Anything else: 409 invalid_transition."""
     user = request_user(request)

@@ -1,5 +1,5 @@
 """Console forms of the ratings app. They parse and check input; the services decide (see
-`apply_domain_error` for how a service's refusal is shown on a form)."""
+`gonghui.core.forms.show_domain_error` for how a service's refusal is shown on a form)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import DomainError
 from gonghui.core.inputs import CleanCharField
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.permissions import Perm
@@ -47,18 +46,6 @@ from gonghui.ratings.services import (
 # Org choices are offered for federations only: at city scale that is a few hundred, while
 # every union would be tens of thousands. Other orgs are reached by drilling down.
 MAX_ORG_CHOICES = 500
-
-
-def apply_domain_error(form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's refusal on the form: field errors next to their fields (a service's field
-    path is looked up in `aliases` first), anything else at the top."""
-    if not error.fields:
-        form.add_error(None, error.message)
-        return
-    for path, messages in error.fields.items():
-        name = (aliases or {}).get(path, path)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _indented(org: Org, top_depth: int) -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at
@@ -36,7 +37,6 @@ from gonghui.ratings.forms import (
     ItemForm,
     ReturnForm,
     ReviewForm,
-    apply_domain_error,
 )
 from gonghui.ratings.models import (
     MAX_YEAR,
@@ -286,7 +286,7 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.save_answers(assessment, answers=form.inputs(), actor=user, submit=submit)
     except DomainError as error:
-        apply_domain_error(form, error, form.aliases())
+        show_domain_error(form, error, form.aliases())
         return _invalid(request, "ratings/answers.html", context)
     if submit:
         messages.success(request, _("The self-assessment has been submitted for review."))
@@ -328,7 +328,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             approve=approve,
         )
     except DomainError as error:
-        apply_domain_error(form, error, form.aliases())
+        show_domain_error(form, error, form.aliases())
         return _invalid(request, "ratings/review.html", context)
     if approve:
         messages.success(
@@ -451,7 +451,7 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
             actor=user,
         )
     except DomainError as error:
-        apply_domain_error(form, error)
+        show_domain_error(form, error)
         return _invalid(request, "ratings/checklist_form.html", context)
     messages.success(request, _("The checklist has been created as a draft."))
     return redirect(_checklist_url(checklist))
@@ -501,7 +501,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
             checklist, title=form.cleaned_data["title"], thresholds=form.thresholds(), actor=user
         )
     except DomainError as error:
-        apply_domain_error(form, error)
+        show_domain_error(form, error)
         return _invalid(request, "ratings/checklist_edit.html", context)
     messages.success(request, _("Saved."))
     return redirect(_checklist_url(checklist))
@@ -533,7 +533,7 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.add_checklist_item(checklist, actor=user, **form.cleaned_data)
     except DomainError as error:
-        apply_domain_error(form, error)
+        show_domain_error(form, error)
         return _item_page(request, checklist, None, form, status=422)
     messages.success(request, _("The item has been added."))
     return redirect(_checklist_url(checklist))
@@ -563,7 +563,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.update_checklist_item(item, actor=user, **form.cleaned_data)
     except DomainError as error:
-        apply_domain_error(form, error)
+        show_domain_error(form, error)
         return _item_page(request, item.checklist, item, form, status=422)
     messages.success(request, _("Saved."))
     return redirect(_checklist_url(item.checklist))

@@ -11,16 +11,15 @@ Lists are paged (`page`, 50 items) and answer `{count, page, pages, items}`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import Id, OrgRef, PageNumber, PageOut, PathId, WorkplaceRef, page_of
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.members.models import GigOccupation, JoinApplication, JoinRoute, JoinStatus
@@ -31,39 +30,6 @@ from gonghui.orgs.scoping import get_visible, visible
 
 router = Router(tags=["joining"])
 routes_router = Router(tags=["joining"])
-
-PAGE_SIZE = 50
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PageNumber = Annotated[int, Field(ge=1, le=1_000_000, description="1 for the first page.")]
-
-
-class OrgRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class WorkplaceRef(Schema):
-    id: int
-    name: str
-    credit_code: str
-
-
-class PageOut(Schema):
-    count: int = Field(description="Items on all pages.")
-    page: int
-    pages: int
-
-
-def _page(rows: QuerySet[Any], page: int) -> tuple[dict[str, int], list[Any]]:
-    paginator = Paginator(rows, PAGE_SIZE)
-    start = (page - 1) * PAGE_SIZE
-    return {"count": paginator.count, "page": page, "pages": paginator.num_pages}, list(
-        rows[start : start + PAGE_SIZE]
-    )
-
 
 # --------------------------------------------------------------------------------------------
 # Applications
@@ -186,7 +152,7 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationQuery]) ->
     elif filters.status != "all":
         rows = rows.filter(status=filters.status)
     oldest_first = filters.overdue or filters.status == "submitted"
-    meta, items = _page(
+    meta, items = page_of(
         rows.order_by(*(("created_at", "id") if oldest_first else ("-created_at", "-id"))), filters.page
     )
     return {**meta, "items": items}
@@ -284,7 +250,7 @@ def list_routes(request: HttpRequest, filters: Query[RouteQuery]) -> dict[str, A
         rows = rows.filter(is_active=True)
     if filters.district:
         rows = rows.filter(district=filters.district)
-    meta, items = _page(rows.order_by("district", "township", "occupation", "id"), filters.page)
+    meta, items = page_of(rows.order_by("district", "township", "occupation", "id"), filters.page)
     return {**meta, "items": items}
 
 

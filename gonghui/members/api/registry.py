@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gonghui.api import UserRateThrottle, request_user
+from gonghui.core.api_types import MAX_ID
 from gonghui.core.inputs import CleanText
 from gonghui.members.card import verify_card_token
 from gonghui.members.models import MemberStatus
@@ -26,8 +27,6 @@ from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible
 
 router = Router(tags=["members"])
-
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
 
 
 class MemberOut(Schema):

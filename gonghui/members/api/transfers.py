@@ -14,15 +14,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from gonghui.accounts.models import User
 from gonghui.api import request_user
+from gonghui.core.api_types import Id, OrgRef, PageNumber, PageOut, PathId, WorkplaceRef, page_of
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.members.models import (
@@ -40,28 +40,12 @@ from gonghui.orgs.scoping import visible
 
 router = Router(tags=["transfers"])
 
-PAGE_SIZE = 50
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Reason = Annotated[CleanText, Field(max_length=services.REASON_MAX)]
 
 
 # --------------------------------------------------------------------------------------------
 # Schemas
 # --------------------------------------------------------------------------------------------
-
-
-class OrgRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class WorkplaceRef(Schema):
-    id: int
-    name: str
-    credit_code: str
 
 
 class TransferOut(Schema):
@@ -101,10 +85,7 @@ class TransferDetailOut(TransferOut):
         return list(transfer.history.order_by("created_at", "pk"))
 
 
-class TransferPage(Schema):
-    count: int = Field(description="Items on all pages.")
-    page: int
-    pages: int
+class TransferPage(PageOut):
     items: list[TransferOut]
 
 
@@ -114,7 +95,7 @@ class TransferQuery(Schema):
         description="`incoming`: into unions of the caller's scope; `outgoing`: out of them; `all`: both.",
     )
     status: TransferStatus | None = Field(None, description="Only transfers in this status.")
-    page: int = Field(1, ge=1, le=1_000_000, description="1 for the first page.")
+    page: PageNumber = 1
 
 
 class TransferIn(Schema):
@@ -232,10 +213,8 @@ def list_transfers(request: HttpRequest, query: Query[TransferQuery]) -> dict[st
         rows = services.transfers_of_person(user)
         if query.status:
             rows = rows.filter(status=query.status)
-    paginator = Paginator(rows, PAGE_SIZE)
-    start = (query.page - 1) * PAGE_SIZE
-    items = list(rows[start : start + PAGE_SIZE])
-    return {"count": paginator.count, "page": query.page, "pages": paginator.num_pages, "items": items}
+    meta, items = page_of(rows, query.page)
+    return {**meta, "items": items}
 
 
 @router.post(

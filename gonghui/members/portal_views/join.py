@@ -37,8 +37,9 @@ from gonghui.accounts.models import User, VerificationPurpose
 from gonghui.accounts.verification import RESEND_SECONDS, check_verification_code, send_verification_code
 from gonghui.core.crypto import DecryptionError, decrypt, encrypt
 from gonghui.core.errors import Conflict, DomainError, ValidationFailed
+from gonghui.core.forms import show_domain_error
 from gonghui.core.idnumbers import IdNumber, InvalidIdNumber, parse_id_number
-from gonghui.core.inputs import CleanCharField
+from gonghui.core.inputs import MAX_ID, CleanCharField
 from gonghui.core.middleware import client_ip_of
 from gonghui.core.mobile import InvalidMobile, mask_mobile, parse_mobile
 from gonghui.members.models import (
@@ -196,17 +197,7 @@ def _positive_int(value: Any) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number < 2**63 else None
-
-
-def _show_errors(form: forms.Form, error: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
-    """A service's field errors next to the form's fields; the rest above the form."""
-    for field, texts in error.fields.items():
-        name = (aliases or {}).get(field, field)
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
-    if not error.fields:
-        form.add_error(None, error.message)
+    return number if 0 < number <= MAX_ID else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,7 +268,7 @@ class EmployerForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    workplace = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    workplace = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     employer_name = CleanCharField(
         label=gettext_lazy("Employer's name"),
         required=False,
@@ -622,7 +613,7 @@ def join_confirm(request: HttpRequest) -> HttpResponse:
                 mobile=mobile, password=form.cleaned_data["password"], display_name=draft.name, proof=proof
             )
         except ValidationFailed as exc:
-            _show_errors(form, exc)
+            show_domain_error(form, exc)
             return render(request, "members/join_confirm.html", context)
         except Conflict as exc:
             if exc.code == "account_exists":

@@ -27,6 +27,7 @@ from gonghui.accounts.decorators import member_area
 from gonghui.accounts.models import User
 from gonghui.accounts.verification import RESEND_SECONDS
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.core.mobile import mask_mobile
 from gonghui.members import card
@@ -42,18 +43,6 @@ PENDING_MOBILE_KEY = "members.selfservice.pending_mobile"
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
     return request.user
-
-
-def _apply_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error next to the fields it names, or above the form."""
-    placed = False
-    for name, field_messages in error.fields.items():
-        if name in form.fields:
-            for message in field_messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _no_membership(request: HttpRequest, user: User, *, title: str) -> HttpResponse:
@@ -144,7 +133,7 @@ def me_categories(request: HttpRequest) -> HttpResponse:
         try:
             selfservice.update_own_profile(actor=user, categories=form.declared())
         except DomainError as error:
-            _apply_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("Your details have been saved."))
             return redirect("portal:me_profile")
@@ -201,7 +190,7 @@ def _send_code(request: HttpRequest, user: User, form: MobileForm) -> HttpRespon
     try:
         number = selfservice.request_mobile_change_code(actor=user, new_mobile=form.cleaned_data["mobile"])
     except DomainError as error:
-        _apply_error(form, error)
+        show_domain_error(form, error)
         return None
     request.session[PENDING_MOBILE_KEY] = {"mobile": number, "sent_at": time.time()}
     messages.success(request, _("A code has been sent to %(number)s.") % {"number": mask_mobile(number)})
@@ -217,7 +206,7 @@ def _change(request: HttpRequest, user: User, form: MobileConfirmForm, number: s
             password=form.cleaned_data["password"],
         )
     except DomainError as error:
-        _apply_error(form, error)
+        show_domain_error(form, error)
         return None
     request.session.pop(PENDING_MOBILE_KEY, None)
     messages.success(

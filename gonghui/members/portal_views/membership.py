@@ -28,31 +28,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import member_area
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
-from gonghui.core.inputs import CleanCharField
+from gonghui.core.forms import show_domain_error
+from gonghui.core.inputs import MAX_ID, CleanCharField
 from gonghui.members.models import Transfer, TransferStatus
 from gonghui.members.services import routes
 from gonghui.members.services import transfers as services
 
 RECENT_TRANSFERS = 10
-# Larger numbers than a database id can hold are not ids: they would overflow the driver.
-MAX_ID = 2**63 - 1
 
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
     return request.user
-
-
-def _apply_error(form: forms.Form, error: DomainError) -> None:
-    """A service's error next to the fields it names, or above the form."""
-    placed = False
-    for name, field_messages in error.fields.items():
-        if name in form.fields:
-            for message in field_messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _id(value: str | None) -> int | None:
@@ -157,7 +144,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as error:
-                _apply_error(form, error)
+                show_domain_error(form, error)
             else:
                 messages.success(request, _requested(target.union.name))
                 return redirect("portal:transfer")
@@ -218,7 +205,7 @@ def leave(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as error:
-                _apply_error(form, error)
+                show_domain_error(form, error)
             else:
                 messages.success(
                     request,

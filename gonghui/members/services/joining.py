@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from gonghui.accounts.models import User
 from gonghui.accounts.verification import VerificationProof
 from gonghui.core.audit import record_audit
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.idnumbers import IdNumber, parse_id_number
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.sms import send_sms
@@ -65,8 +65,6 @@ ADDRESS_MAX = 200
 REASON_MAX = 500
 # The national trade union service hotline (职工服务热线), answered by every federation.
 HOTLINE = "12351"
-
-_FieldErrors = dict[str, list[str]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,40 +107,40 @@ def age_problem(id_number: IdNumber) -> str | None:
     return None
 
 
-def _too_long(errors: _FieldErrors, field: str, value: str, limit: int) -> None:
+def _too_long(errors: FieldErrors, field: str, value: str, limit: int) -> None:
     if len(value) > limit:
-        errors.setdefault(field, []).append(_("Keep it under %(n)d characters.") % {"n": limit})
+        errors.add(field, _("Keep it under %(n)d characters.") % {"n": limit})
 
 
 def clean_draft(draft: JoinDraft) -> JoinDraft:
     """The draft with its text normalised, or ValidationFailed naming every field at fault."""
-    errors: _FieldErrors = {}
+    errors = FieldErrors()
     name = normalize_name(draft.name)
     if not name:
-        errors["name"] = [_("Enter your name as it is on your ID card.")]
+        errors.add("name", _("Enter your name as it is on your ID card."))
     _too_long(errors, "name", name, NAME_MAX)
     if problem := age_problem(draft.id_number):
-        errors["id_number"] = [problem]
+        errors.add("id_number", problem)
     employer_name = normalize_text(draft.employer_name)
     platform = normalize_text(draft.gig_platform)
     district, township = normalize_text(draft.home_district), normalize_text(draft.home_township)
     address = normalize_text(draft.home_address)
     ways = sum((draft.workplace is not None, bool(employer_name), draft.no_fixed_employer))
     if ways != 1:
-        errors["employer"] = [
-            _("Choose your employer from the list, type its name, or say that you have no fixed employer.")
-        ]
+        errors.add(
+            "employer",
+            _("Choose your employer from the list, type its name, or say that you have no fixed employer."),
+        )
     if draft.no_fixed_employer and draft.gig_occupation not in GigOccupation.values:
-        errors["gig_occupation"] = [_("Choose the kind of platform work you do.")]
+        errors.add("gig_occupation", _("Choose the kind of platform work you do."))
     _too_long(errors, "employer_name", employer_name, EMPLOYER_NAME_MAX)
     _too_long(errors, "gig_platform", platform, PLATFORM_MAX)
     _too_long(errors, "home_district", district, PLACE_MAX)
     _too_long(errors, "home_township", township, PLACE_MAX)
     _too_long(errors, "home_address", address, ADDRESS_MAX)
     if draft.workplace is None and not district:
-        errors.setdefault("home_district", []).append(_("Choose the district where you live or work."))
-    if errors:
-        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
+        errors.add("home_district", _("Choose the district where you live or work."))
+    errors.raise_if_any()
     gig = draft.no_fixed_employer
     return JoinDraft(
         name=name,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.idnumbers import InvalidIdNumber, parse_id_number
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, parse_mobile
@@ -68,20 +68,6 @@ class Unset(Enum):
 UNSET = Unset.UNSET
 
 
-class _Errors:
-    """Field errors over a whole input, so that the officer sees them all at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=self.fields)
-
-
 # --------------------------------------------------------------------------------------------
 # Rules shared by editing and adding
 # --------------------------------------------------------------------------------------------
@@ -111,7 +97,7 @@ def workplace_message(org: Org) -> str:
     return _("Choose a workplace that %(union)s covers or that lies in its area.") % {"union": org.name}
 
 
-def _categories(values: dict[str, Any], errors: _Errors) -> Categories:
+def _categories(values: dict[str, Any], errors: FieldErrors) -> Categories:
     """Categories from field values, checked: platform work is required of a gig worker."""
     gig = bool(values["is_gig_worker"])
     occupation = str(values["gig_occupation"] or "") if gig else ""
@@ -144,7 +130,7 @@ def _join_date_problem(joined_on: date, birth_date: date) -> str | None:
     return None
 
 
-def _mobile(text: str, errors: _Errors) -> str:
+def _mobile(text: str, errors: FieldErrors) -> str:
     """The normalised mobile number ("" to have none on file)."""
     if not normalize_text(text):
         return ""
@@ -208,7 +194,7 @@ def update_member(
                 % {"status": locked.get_status_display()},
                 code="membership_ended",
             )
-        errors = _Errors()
+        errors = FieldErrors()
         values: dict[str, Any] = {}
         if not isinstance(name, Unset):
             values["name"] = normalize_name(name)
@@ -303,7 +289,7 @@ def add_one_member(person: OneMember, *, org: Org, actor: User) -> Member:
         raise ValidationFailed(message, fields={"org": [message]})
     if not has_perm_at(actor, Perm.MEMBER_CHANGE, org.path):
         raise Forbidden(_("You may not add members to %(union)s.") % {"union": org.name})
-    errors = _Errors()
+    errors = FieldErrors()
     name = normalize_name(person.name)
     if problem := name_problem(name):
         errors.add("name", problem)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import parse_credit_code
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, Forbidden, ValidationFailed
 from gonghui.core.text import normalize_text
 from gonghui.members.models import GigOccupation, JoinRoute
 from gonghui.orgs.models import Org, OrgKind, OrgStatus, Workplace
@@ -105,10 +105,10 @@ PLACE_MAX = 40
 ORG_NOT_IN_SCOPE = gettext_lazy("Choose an organisation in your scope.")
 
 
-def _route_field(value: str, field: str, errors: dict[str, list[str]]) -> str:
+def _route_field(value: str, field: str, errors: FieldErrors) -> str:
     text = normalize_text(value)
     if len(text) > PLACE_MAX:
-        errors.setdefault(field, []).append(_("Keep it under %(n)d characters.") % {"n": PLACE_MAX})
+        errors.add(field, _("Keep it under %(n)d characters.") % {"n": PLACE_MAX})
     return text
 
 
@@ -133,19 +133,19 @@ def create_join_route(
     if not has_perm_at(actor, Perm.ORG_CHANGE, org.path):
         message = str(ORG_NOT_IN_SCOPE)
         raise ValidationFailed(message, fields={"org": [message]})
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if org.kind not in ROUTABLE_KINDS or org.status != OrgStatus.ACTIVE:
-        errors["org"] = [
-            _("Applications can go to an active federation or union, not to %(name)s.") % {"name": org.name}
-        ]
+        errors.add(
+            "org",
+            _("Applications can go to an active federation or union, not to %(name)s.") % {"name": org.name},
+        )
     district = _route_field(district, "district", errors)
     township = _route_field(township, "township", errors)
     if not district:
-        errors.setdefault("district", []).append(_("Give the district."))
+        errors.add("district", _("Give the district."))
     if occupation and occupation not in GigOccupation.values:
-        errors["occupation"] = [_("Choose a kind of platform work from the list.")]
-    if errors:
-        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
+        errors.add("occupation", _("Choose a kind of platform work from the list."))
+    errors.raise_if_any()
     if JoinRoute.objects.filter(
         is_active=True, district=district, township=township, occupation=occupation
     ).exists():

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User, VerificationPurpose
 from gonghui.accounts.verification import check_verification_code, send_verification_code
 from gonghui.core.audit import changes_between, record_audit, snapshot
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, mask_mobile, parse_mobile
 from gonghui.core.sms import send_sms
@@ -299,16 +299,15 @@ def _clean_declared(categories: DeclaredCategories) -> DeclaredCategories:
     if not categories.is_gig_worker:
         # Platform details belong to gig workers only; what was typed for them is dropped.
         return DeclaredCategories(is_gig_worker=False, is_migrant_worker=categories.is_migrant_worker)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if categories.gig_occupation not in GigOccupation.values:
-        errors["gig_occupation"] = [_("Choose the kind of platform work you do.")]
+        errors.add("gig_occupation", _("Choose the kind of platform work you do."))
     platform = normalize_text(categories.gig_platform)
     if has_control_characters(platform):
-        errors["gig_platform"] = [_("Use letters, digits, spaces and punctuation only.")]
+        errors.add("gig_platform", _("Use letters, digits, spaces and punctuation only."))
     elif len(platform) > PLATFORM_MAX:
-        errors["gig_platform"] = [_("Enter at most %(n)d characters.") % {"n": PLATFORM_MAX}]
-    if errors:
-        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
+        errors.add("gig_platform", _("Enter at most %(n)d characters.") % {"n": PLATFORM_MAX})
+    errors.raise_if_any()
     return DeclaredCategories(
         is_gig_worker=True,
         gig_occupation=categories.gig_occupation,

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.idnumbers import InvalidIdNumber, parse_id_number
 from gonghui.core.sms import send_sms
 from gonghui.core.text import normalize_text
@@ -587,22 +587,21 @@ def leave_union(
         raise Conflict(_("This membership has already ended."), code="membership_ended")
     reason = _clean_reason(reason)
     today = timezone.localdate()
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if is_officer:
         if not reason:
-            errors["reason"] = [_("Give the reason.")]
+            errors.add("reason", _("Give the reason."))
         on = on or today
         if on > today:
-            errors["on"] = [_("The date cannot be in the future.")]
+            errors.add("on", _("The date cannot be in the future."))
         elif on < member.joined_on:
-            errors["on"] = [_("The date cannot be before the member joined.")]
+            errors.add("on", _("The date cannot be before the member joined."))
     else:
         if status != MemberStatus.LEFT:
             raise Forbidden(_("Only an officer of the union may record this."), code="no_authority")
         on = today
         reason = reason or _("Left at their own request")
-    if errors:
-        raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=errors)
+    errors.raise_if_any()
     if is_self:
         _link_account(member, actor)
 

@@ -28,9 +28,9 @@ from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.jobs.models import JobStatus
-from gonghui.members.forms import apply_service_error
 from gonghui.members.models import RosterImport, RosterImportMode, RosterProblemLevel
 from gonghui.members.services.imports import (
     TEMPLATE_FILE_NAME,
@@ -138,7 +138,7 @@ def roster_imports(request: HttpRequest) -> HttpResponse:
                 upload=form.cleaned_data["file"],
             )
         except DomainError as error:
-            apply_service_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("The roster has been uploaded and is being checked."))
             return redirect("console:members:roster_import_report", pk=roster_import.pk)

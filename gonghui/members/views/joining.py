@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.members.models import (
     JOIN_REVIEW_DAYS,
@@ -65,15 +66,6 @@ def _table_response(
     response = render(request, "components/table.html" if partial else template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _show_errors(form: forms.Form, error: ValidationFailed, aliases: dict[str, str]) -> None:
-    for field, texts in error.fields.items():
-        name = aliases.get(field, field)
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 def _may_change_routes(user: User) -> bool:
@@ -401,7 +393,7 @@ def join_approve(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationFailed as exc:
-                _show_errors(form, exc, {})
+                show_domain_error(form, exc)
             except DomainError as exc:
                 messages.error(request, exc.message)
                 return redirect("console:members:join_application", pk=application.pk)
@@ -421,7 +413,7 @@ def join_reject(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             joining.reject_join_application(application, actor=user, reason=form.cleaned_data["reason"])
         except ValidationFailed as exc:
-            _show_errors(form, exc, {})
+            show_domain_error(form, exc)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("console:members:join_application", pk=application.pk)
@@ -520,7 +512,7 @@ def join_route_create(request: HttpRequest) -> HttpResponse:
                     occupation=form.cleaned_data["occupation"],
                 )
             except ValidationFailed as exc:
-                _show_errors(form, exc, {})
+                show_domain_error(form, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:

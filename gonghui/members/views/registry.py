@@ -25,6 +25,7 @@ from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.forms import show_domain_error
 from gonghui.jobs.models import JobStatus
 from gonghui.members.forms import (
     WORKPLACE_CHOICE_LIMIT,
@@ -32,7 +33,6 @@ from gonghui.members.forms import (
     MemberAddForm,
     MemberEditForm,
     MemberFilterForm,
-    apply_service_error,
 )
 from gonghui.members.models import GigOccupation, Member, MemberEvent, MemberStatus, RosterExport
 from gonghui.members.selectors import MemberFilter, member_page
@@ -119,14 +119,6 @@ def _filters(form: MemberFilterForm, user: User, cursor: str) -> MemberFilter | 
     )
 
 
-def _show_errors(form: MemberFilterForm, error: ValidationFailed) -> None:
-    for field, errors in error.fields.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
-
-
 @require_GET
 @officer_required
 def member_list(request: HttpRequest) -> HttpResponse:
@@ -141,7 +133,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         try:
             page = member_page(user, filters)
         except ValidationFailed as exc:
-            _show_errors(form, exc)
+            show_domain_error(form, exc)
             filters = None
         else:
             rows, next_cursor = page.members, page.next_cursor
@@ -428,7 +420,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     note=data["note"],
                 )
             except DomainError as error:
-                apply_service_error(form, error)
+                show_domain_error(form, error)
             else:
                 messages.success(
                     request, _("The changes have been saved.") if changed else _("Nothing changed.")
@@ -485,7 +477,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
                         actor=user,
                     )
                 except DomainError as error:
-                    apply_service_error(form, error)
+                    show_domain_error(form, error)
                 else:
                     messages.success(
                         request,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.members.models import Member, MemberStatus, TransferAction, TransferStatus
 from gonghui.members.services import transfers as services
@@ -38,17 +39,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # officer_required let only officers in
     return user
-
-
-def _show_errors(form: forms.Form, error: DomainError) -> None:
-    """A service's field errors next to the form's fields, the rest above the form."""
-    placed = False
-    for field, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _date_input() -> forms.DateInput:
@@ -221,7 +211,7 @@ def transfer_step(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         done = services.transfer_action(transfer, actor=user, **form.cleaned_data)
     except ValidationFailed as exc:
-        _show_errors(form, exc)
+        show_domain_error(form, exc)
         return _detail_page(request, transfer, form, status=422)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -267,7 +257,7 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
-                _show_errors(form, exc)
+                show_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("The transfer has been requested; %(union)s decides.") % {"union": to_org.name}
@@ -302,7 +292,7 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
-                _show_errors(form, exc)
+                show_domain_error(form, exc)
             else:
                 messages.success(request, _("The transfer has been requested."))
                 return redirect("console:members:transfer_detail", pk=transfer.pk)
@@ -332,7 +322,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
                     on=form.cleaned_data["on"],
                 )
             except DomainError as exc:
-                _show_errors(form, exc)
+                show_domain_error(form, exc)
             else:
                 messages.success(request, _("The end of the membership has been recorded."))
                 return redirect("console:members:member_detail", pk=member.pk)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gonghui.api import request_user
+from gonghui.core.api_types import PathId
 from gonghui.core.errors import NotFound
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, OrgStatus
 from gonghui.orgs.permissions import Perm
@@ -21,8 +22,7 @@ from gonghui.orgs.selectors import COVERAGE_SORTS, coverage_children, coverage_o
 
 router = Router(tags=["coverage"])
 
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OrgId = PathId
 
 RATE_DESCRIPTION = "Percent with one decimal, rounded half up; null when the denominator is 0."
 

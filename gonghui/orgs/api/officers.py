@@ -16,12 +16,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import MAX_ID, PathId
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.core.mobile import mask_mobile
@@ -42,8 +43,7 @@ from gonghui.orgs.services import roles as role_services
 router = Router(tags=["officers"])
 role_grants_router = Router(tags=["role grants"])
 
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ObjectId = PathId
 
 
 class Page(LimitOffsetPagination):

@@ -14,11 +14,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import MAX_ID, PathId
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.inputs import CleanText
 from gonghui.orgs import tree_selectors
@@ -29,8 +30,7 @@ from gonghui.orgs.services import tree as services
 
 router = Router(tags=["orgs"])
 
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OrgId = PathId
 BodyOrgId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 

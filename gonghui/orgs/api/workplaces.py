@@ -13,11 +13,12 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from gonghui.api import request_user
+from gonghui.core.api_types import MAX_ID, PathId
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.orgs.models import Industry, Org, Ownership, Workplace
@@ -35,8 +36,7 @@ from gonghui.orgs.services.workplaces import (
 
 router = Router(tags=["workplaces"])
 
-MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver, not just miss
-WorkplaceId = Annotated[int, Path(ge=1, le=MAX_ID)]
+WorkplaceId = PathId
 BodyOrgId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 Sort = Literal["name", "-name", "employee_count", "-employee_count"]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.audit import audit_event, changes_between, record_audit, record_audits, snapshot
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
-from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.errors import DomainError, FieldErrors, NotFound, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.models import AuditEvent
 from gonghui.core.text import normalize_text
@@ -51,20 +51,6 @@ class WorkplaceData:
 
 
 FIELD_NAMES = frozenset(field.name for field in fields(WorkplaceData))
-
-
-class _Errors:
-    """Field errors collected over a whole input, so that a person sees them all at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(_("Some of the data is not valid. See the fields."), fields=self.fields)
 
 
 def text_problem(text: str, *, max_length: int, required: bool) -> str | None:
@@ -118,7 +104,7 @@ def duplicate_credit_code_problem(actor: Any, other: Workplace) -> str:
     return _("This credit code is already registered for another workplace.")
 
 
-def _clean_text(value: Any, field: str, errors: _Errors, *, max_length: int, required: bool) -> str:
+def _clean_text(value: Any, field: str, errors: FieldErrors, *, max_length: int, required: bool) -> str:
     if not isinstance(value, str):
         errors.add(field, _("Enter text."))
         return ""
@@ -129,7 +115,7 @@ def _clean_text(value: Any, field: str, errors: _Errors, *, max_length: int, req
     return text
 
 
-def _clean_credit_code(value: Any, errors: _Errors) -> str:
+def _clean_credit_code(value: Any, errors: FieldErrors) -> str:
     if not isinstance(value, str) or not value.strip():
         errors.add("credit_code", _("This field is required."))
         return ""
@@ -140,14 +126,14 @@ def _clean_credit_code(value: Any, errors: _Errors) -> str:
         return ""
 
 
-def _clean_choice(value: Any, field: str, choices: list[str], errors: _Errors) -> str:
+def _clean_choice(value: Any, field: str, choices: list[str], errors: FieldErrors) -> str:
     if value not in choices:
         errors.add(field, _("Choose one of the listed options."))
         return ""
     return str(value)
 
 
-def _clean_employees(value: Any, errors: _Errors) -> int:
+def _clean_employees(value: Any, errors: FieldErrors) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         errors.add("employee_count", _("Enter a whole number."))
         return 0
@@ -178,12 +164,12 @@ def _org_in_scope(
     return org
 
 
-def _check_org(problem: str | None, field: str, errors: _Errors) -> None:
+def _check_org(problem: str | None, field: str, errors: FieldErrors) -> None:
     if problem:
         errors.add(field, problem)
 
 
-def _check_unique(credit_code: str, actor: Any, current: Workplace, errors: _Errors) -> None:
+def _check_unique(credit_code: str, actor: Any, current: Workplace, errors: FieldErrors) -> None:
     other = (
         Workplace.objects.filter(credit_code=credit_code).exclude(pk=current.pk).only("pk", "name").first()
     )
@@ -241,7 +227,7 @@ def _new_workplace(
             actor, data.union_id, "union_id", _("No union with this id in your organisations."), orgs
         )
 
-    errors = _Errors()
+    errors = FieldErrors()
     credit_code = _clean_credit_code(data.credit_code, errors)
     name = _clean_text(data.name, "name", errors, max_length=120, required=True)
     industry = _clean_choice(data.industry, "industry", Industry.values, errors)
@@ -378,7 +364,7 @@ def update_workplace(workplace: Workplace, *, actor: Any, changes: Mapping[str, 
             missing = _("No union with this id in your organisations.")
             union = _org_in_scope(actor, changes["union_id"], "union_id", missing)
 
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {}
     if "credit_code" in changes:
         values["credit_code"] = _clean_credit_code(changes["credit_code"], errors)

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.jobs.models import JobStatus
-from gonghui.orgs.forms import ListImportForm, apply_domain_error
+from gonghui.orgs.forms import ListImportForm
 from gonghui.orgs.models import ImportKind, ListImport
 from gonghui.orgs.services.imports import (
     may_import,
@@ -78,7 +79,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 content=upload.read(),
             )
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("The list has been uploaded and is being imported."))
             return redirect("console:orgs:import_report", pk=list_import.pk)

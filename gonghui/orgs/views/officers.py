@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.orgs import tree_selectors
-from gonghui.orgs.forms import OfficerFilterForm, OfficerTermEndForm, OfficerTermForm, apply_domain_error
+from gonghui.orgs.forms import OfficerFilterForm, OfficerTermEndForm, OfficerTermForm
 from gonghui.orgs.models import OfficerTerm, OfficerTermQuerySet, OfficerTermState, Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, visible
@@ -224,7 +225,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
         try:
             term = services.add_officer_term(org=org, data=_data(form), actor=user)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -253,7 +254,7 @@ def officer_edit(request: HttpRequest, term_id: int) -> HttpResponse:
         try:
             services.update_officer_term(term=term, data=_data(form), actor=user)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(_list_url(term.org))
@@ -285,7 +286,7 @@ def officer_end(request: HttpRequest, term_id: int) -> HttpResponse:
                 actor=user,
             )
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("The term of %(name)s has been ended.") % {"name": term.name})
             return redirect(_list_url(term.org))

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.orgs import tree_selectors
-from gonghui.orgs.forms import OfficerAccountForm, RoleGrantForm, apply_domain_error
+from gonghui.orgs.forms import OfficerAccountForm, RoleGrantForm
 from gonghui.orgs.models import Org, RoleGrant
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
@@ -118,7 +119,7 @@ def role_grant(request: HttpRequest, org_id: int) -> HttpResponse:
             grantee = services.officer_by_username(form.cleaned_data["username"])
             grant = services.grant_role(user=grantee, org=org, role=form.cleaned_data["role"], actor=user)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _granted_message(grant))
             return redirect(_roles_url(org))
@@ -177,7 +178,7 @@ def role_account_create(request: HttpRequest, org_id: int) -> HttpResponse:
         try:
             grant, password = services.create_officer_account(org=org, actor=user, **form.cleaned_data)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             context.update(grant=grant, password=password, granted_message=_granted_message(grant))
             return render(request, "orgs/role_account_created.html", context)

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import show_domain_error
 from gonghui.orgs import tree_selectors
-from gonghui.orgs.forms import DissolveOrgForm, MergeOrgForm, MoveOrgForm, OrgForm, apply_domain_error
+from gonghui.orgs.forms import DissolveOrgForm, MergeOrgForm, MoveOrgForm, OrgForm
 from gonghui.orgs.models import Org, OrgHistory, OrgHistoryAction, OrgStatus
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, visible
@@ -268,7 +269,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = services.create_org(parent, actor=user, **form.cleaned_data)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("%(name)s has been added.") % {"name": org.name})
             return redirect(_detail_url(org))
@@ -286,7 +287,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_org(org, actor=user, **form.cleaned_data)
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(_detail_url(org))
@@ -324,7 +325,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
                     org, form.cleaned_data["new_parent"], actor=user, note=form.cleaned_data["note"]
                 )
             except DomainError as error:
-                apply_domain_error(form, error)
+                show_domain_error(form, error)
             else:
                 messages.success(
                     request,
@@ -365,7 +366,7 @@ def org_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     org, form.cleaned_data["target"], actor=user, note=form.cleaned_data["note"]
                 )
             except DomainError as error:
-                apply_domain_error(form, error)
+                show_domain_error(form, error)
             else:
                 messages.success(
                     request,
@@ -409,7 +410,7 @@ def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.dissolve_org(org, actor=user, note=form.cleaned_data["note"])
         except DomainError as error:
-            apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("%(name)s has been dissolved.") % {"name": org.name})
             return redirect(_detail_url(org))
