@@ -15,7 +15,7 @@ What is timed, from the file on disk to the rows committed:
 
 * gonghui: `import_roster_file(mode="valid")` — streaming, every cell normalised and validated,
   duplicates, people active here or elsewhere, workplaces, encryption and blind indexes, COPY of
-  the members and their events, the problems stored and the report workbook written.
+  the members (their events by one INSERT … SELECT), the problems stored and the report written.
 * (a) django-import-export: its XLSX format (openpyxl) reads the file into a tablib Dataset, and
   a `ModelResource` with `use_bulk` writes it. To compare the frameworks and not the checks, its
   `before_import_row` runs the same row check as gonghui (`check_row`), the same duplicate and

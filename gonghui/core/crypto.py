@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from cryptography.exceptions import InvalidTag
@@ -68,6 +69,22 @@ def encrypt(plaintext: str, *, context: str) -> str:
     sealed = _cipher(key).encrypt(nonce, plaintext.encode(), _associated_data(context))
     payload = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
     return f"{VERSION}.{key_id}.{payload}"
+
+
+def encrypter(*, context: str) -> Callable[[str], str]:
+    """`encrypt` for many values (a chunk of an import): the active key, its cipher and the
+    context are looked up once, not per value. Make a new one per batch to follow key changes."""
+    key_id, key = _active_key()
+    seal = _cipher(key).encrypt
+    associated = _associated_data(context)
+    prefix = f"{VERSION}.{key_id}."
+
+    def encrypt_one(plaintext: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)  # a fresh nonce per value, as in encrypt()
+        sealed = seal(nonce, plaintext.encode(), associated)
+        return prefix + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+
+    return encrypt_one
 
 
 def decrypt(token: str, *, context: str) -> str:

@@ -53,6 +53,9 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 # weighted sum of all 18 positions, the check counting 1, congruent to 1 modulo 11.
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _CHECK_CHARACTERS = "10X98765432"
+# The weighted sum is taken over the digits' ASCII codes (iterating bytes gives ints without an
+# int() call per character, a third of the check's cost); this takes the codes' "0" back out.
+_ZERO_OFFSET = ord("0") * sum(_WEIGHTS)
 
 # What a spreadsheet cell holding the number as a float turns into: "3.30203E+17",
 # "3.302031984122088e+17", or "330203198412208000.0" once someone formatted it without exponent.
@@ -102,8 +105,13 @@ def id_check_character(first17: str) -> str:
     """The MOD 11-2 check character ("0"–"9" or "X") for the first 17 digits."""
     if not (len(first17) == 17 and first17.isascii() and first17.isdigit()):
         raise ValueError("The check character is computed over exactly 17 digits.")
-    # map() rather than a generator: this runs for every row of a roster import.
-    total = sum(map(mul, map(int, first17), _WEIGHTS))
+    return _check_character(first17)
+
+
+def _check_character(first17: str) -> str:
+    # 17 ASCII digits, already checked. map() rather than a generator: this runs for every row
+    # of a roster import.
+    total = sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO_OFFSET
     return _CHECK_CHARACTERS[total % 11]
 
 
@@ -135,7 +143,7 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
     first17 = compact[:17] if len(compact) == 18 else compact[:6] + "19" + compact[6:]
     _check_region(first17[:6])
     birth_date = _birth_date(first17[6:14], today or date.today())
-    check = id_check_character(first17)
+    check = _check_character(first17)  # the form's pattern has checked the digits
     if len(compact) == 18 and compact[17] != check:
         raise InvalidIdNumber("checksum")
     return IdNumber(

@@ -91,7 +91,8 @@ def normalize_name(text: str) -> str:
     and full stops, where "." is an initial's abbreviation mark rather than a separator.
     """
     name = normalize_text(text)
-    if not _HAN_CHAR.search(name):
+    # Letters only (nearly every name): no separator or space for the rules below to touch.
+    if name.isalpha() or not _HAN_CHAR.search(name):
         return name
     name = _NAME_DOTS.sub(MIDDLE_DOT, name)
     name = _SPACE_AROUND_DOT.sub(MIDDLE_DOT, name)

@@ -19,12 +19,14 @@ How a roster is read and written:
    mode); a person active in another union is refused, and the report offers to ask for their
    transfer. Workplaces are found by credit code or name among the workplaces the union covers.
 3. The good rows of a chunk become members (`registry.member_values`: encryption and blind
-   indexes) with one `MemberEvent` (imported) each, through COPY on PostgreSQL and bulk_create
-   elsewhere; one audit event sums the import up. The unique index on active memberships still
-   guards against a person joining elsewhere meanwhile: such a row becomes a problem like any
-   other (the chunk is written again without it), never an error page. On PostgreSQL outside a
-   transaction a writer thread writes chunk n on its own connection while chunk n + 1 is
-   checked (`_background_writer`; figures in bench/README.md).
+   indexes) with one `MemberEvent` (imported) each: on PostgreSQL the members by COPY and their
+   events by one INSERT … SELECT from them, bulk_create elsewhere; one audit event sums the
+   import up. The unique index on active memberships still guards against a person joining
+   elsewhere meanwhile: such a row becomes a problem like any other (the chunk is written
+   again without it), never an error page. On PostgreSQL outside a transaction a writer thread
+   writes chunk n on its own connection while chunk n + 1 is checked (`_background_writer`;
+   figures in bench/README.md); the checking thread also makes the chunk's COPY text, so that
+   the writer only waits for the database.
 
 Modes: *check* writes nothing. *valid* writes the good rows chunk by chunk, each chunk in its own
 transaction, so the progress bar moves. *all* checks the whole file first (as *check*); only
@@ -55,7 +57,7 @@ import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -64,7 +66,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from gonghui.accounts.models import User
 from gonghui.core.audit import record_audit
 from gonghui.core.creditcode import InvalidCreditCode, parse_credit_code
-from gonghui.core.crypto import encrypt
+from gonghui.core.crypto import encrypter
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.idnumbers import IdNumber, InvalidIdNumber, parse_id_number
@@ -439,7 +441,8 @@ def _read_name(row: _Row) -> str:
         row.problem("name", "name.formula", _formula_message())
         return ""
     name = normalize_name(text)
-    if not _NAME_CHARACTERS.fullmatch(name):
+    # isalpha(): letters only, which the pattern accepts too, in one C call (nearly every name).
+    if not (name.isalpha() or _NAME_CHARACTERS.fullmatch(name)):
         row.problem(
             "name",
             "name.characters",
@@ -452,7 +455,7 @@ def _read_name(row: _Row) -> str:
     return name
 
 
-def _read_id_number(row: _Row) -> IdNumber | None:
+def _read_id_number(row: _Row, today: date) -> IdNumber | None:
     raw = row.raw("id_number")
     if "id_number" in row.refused:
         return None
@@ -472,7 +475,7 @@ def _read_id_number(row: _Row) -> IdNumber | None:
     else:
         text = str(raw)
     try:
-        return parse_id_number(text)
+        return parse_id_number(text, today=today)  # the run's day: date.today() costs per row
     except InvalidIdNumber as exc:
         row.problem("id_number", f"id_number.{exc.reason}", exc.message)
         return None
@@ -581,10 +584,10 @@ def _read_categories(row: _Row) -> Categories:
 
 def _workplace_ref(row: _Row) -> tuple[str, str, str] | None:
     name = row.optional_text("workplace", 120)
-    code_raw = row.raw("credit_code")
-    if not is_empty(code_raw) and cell_text(code_raw) not in _NOTHING:
+    code = cell_text(row.raw("credit_code"))
+    if code and code not in _NOTHING:
         try:
-            return ("code", _credit_code(cell_text(code_raw)), name)
+            return ("code", _credit_code(code), name)
         except InvalidCreditCode as exc:
             row.problem("credit_code", f"credit_code.{exc.reason}", exc.message)
             return None
@@ -606,7 +609,7 @@ def check_row(
             level=RosterProblemLevel.NOTE,
         )
     name = _read_name(row)
-    id_number = _read_id_number(row)
+    id_number = _read_id_number(row, today)
     mobile = _read_mobile(row)
     _check_sex(row, id_number)
     joined_on = _read_joined_on(row, id_number, today)
@@ -745,7 +748,30 @@ class _Workplaces:
 # --------------------------------------------------------------------------------------------
 
 
-_EVENT_FIELDS = ("member", "id_number_index", "org", "kind", "changes", "note", "actor", "created_at")
+def _column(model: type[models.Model], name: str) -> str:
+    """The quoted column of a model's field, for SQL written here."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return str(connection.ops.quote_name(model_field.column))
+
+
+def _table(model: type[models.Model]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _events_from_members() -> str:
+    """The INSERT … SELECT making the "imported" events of the members whose ids it is given."""
+    columns = ", ".join(
+        _column(MemberEvent, name)
+        for name in ("member", "id_number_index", "org", "kind", "changes", "note", "actor", "created_at")
+    )
+    pk, index, org = (_column(Member, name) for name in ("id", "id_number_index", "org"))
+    # ORDER BY: the events get their ids in the members' order, as when each had its own line.
+    return f"""
+        INSERT INTO {_table(MemberEvent)} ({columns})
+        SELECT {pk}, {index}, {org}, %s, '{{}}'::jsonb, %s, %s, %s
+        FROM {_table(Member)} WHERE {pk} = ANY(%s) ORDER BY {pk}
+    """  # noqa: S608 - table and column names from the models, values as parameters
 
 
 def _reserve_ids(count: int) -> list[int]:
@@ -795,11 +821,13 @@ def _pk_text(name: str) -> TextGetter:
 
 
 def _encrypted_text(name: str, context: str) -> TextGetter:
+    seal = encrypter(context=context)  # per chunk: the key is looked up once, not per value
+
     def get(values: dict[str, Any]) -> str:
         value = values[name]
         # As EncryptedTextField.get_prep_value: text encrypted, None stays NULL. Tokens are
         # ASCII without tabs or backslashes, so they need no escaping.
-        return "\\N" if value is None else encrypt(str(value), context=context)
+        return "\\N" if value is None else seal(str(value))
 
     return get
 
@@ -850,17 +878,42 @@ _SET_PER_ROW = frozenset(
 )
 
 
-def insert_members(rows: list[dict[str, Any]], *, actor: User | None, note: str) -> list[int]:
-    """Insert new memberships (rows of `member_values`) with one IMPORTED event each, in the
-    caller's transaction; returns their ids. IntegrityError when a person is active already."""
+@dataclass
+class MemberCopy:
+    """The COPY text of members (PostgreSQL), with the ids reserved for them and their time stamp."""
+
+    ids: list[int]
+    text: str
+    now: datetime
+
+
+def prepare_members(rows: list[dict[str, Any]]) -> MemberCopy:
+    """The COPY text of new memberships (rows of `member_values`, given their ids here): made by
+    the checking thread, so that the writer thread only waits for the database (two threads
+    doing Python take turns, as they share one interpreter lock)."""
     now = timezone.now()
+    ids = _reserve_ids(len(rows))
+    getters = _member_getters(now)
+    lines = []
+    for pk, values in zip(ids, rows, strict=True):
+        values["id"] = pk
+        lines.append("\t".join([getter(values) for getter in getters]))
+    return MemberCopy(ids, "\n".join(lines) + "\n", now)
+
+
+def insert_members(
+    rows: list[dict[str, Any]], *, actor: User | None, note: str, prepared: MemberCopy | None = None
+) -> list[int]:
+    """Insert new memberships (rows of `member_values`) with one IMPORTED event each, in the
+    caller's transaction; returns their ids. IntegrityError when a person is active already.
+    `prepared`: the rows' COPY text made beforehand by `prepare_members` (PostgreSQL only)."""
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     note = note[:500]
     if connection.vendor == "postgresql":
         # COPY runs on psycopg's own cursor: its errors are made Django's here, so that a person
         # who became active meanwhile is an IntegrityError as with bulk_create.
         with connection.wrap_database_errors:
-            return _copy_members(rows, actor_id=actor_id, note=note, now=now)
+            return _copy_members(prepared or prepare_members(rows), actor_id=actor_id, note=note)
     members = Member.objects.bulk_create([Member(**values) for values in rows], batch_size=500)
     MemberEvent.objects.bulk_create(
         [
@@ -879,31 +932,16 @@ def insert_members(rows: list[dict[str, Any]], *, actor: User | None, note: str)
     return [member.pk for member in members]
 
 
-def _copy_members(rows: list[dict[str, Any]], *, actor_id: int | None, note: str, now: datetime) -> list[int]:
-    ids = _reserve_ids(len(rows))
-    getters = _member_getters(now)
-    lines = []
-    for pk, values in zip(ids, rows, strict=True):
-        values["id"] = pk
-        lines.append("\t".join([getter(values) for getter in getters]))
+def _copy_members(members: MemberCopy, *, actor_id: int | None, note: str) -> list[int]:
     # One write of the whole chunk: psycopg waits for the server on every write.
-    copy_text(Member, Member._meta.concrete_fields, ["\n".join(lines) + "\n"])
-    event_fields = [MemberEvent._meta.get_field(name) for name in _EVENT_FIELDS]
-    # Every column but the first three is the same for the whole chunk.
-    rest = copy_line((str(MemberEventKind.IMPORTED), "{}", note, actor_id, now))
-    copy_text(
-        MemberEvent,
-        event_fields,  # type: ignore[arg-type]
-        [
-            "".join(
-                [
-                    f"{pk}\t{values['id_number_index']}\t{values['org'].pk}\t{rest}"
-                    for pk, values in zip(ids, rows, strict=True)
-                ]
-            )
-        ],
-    )
-    return ids
+    copy_text(Member, Member._meta.concrete_fields, [members.text])
+    # The "imported" events are made by PostgreSQL from the members just copied: only the ids
+    # travel, and no event line is built in Python (the rest is the same for the whole chunk).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _events_from_members(), [str(MemberEventKind.IMPORTED), note, actor_id, members.now, members.ids]
+        )
+    return members.ids
 
 
 # --------------------------------------------------------------------------------------------
@@ -975,6 +1013,8 @@ class _Report:
             for index in range(max(len(self.table.header_cells), len(cells))):
                 value = _report_value(cells[index]) if index < len(cells) else ""
                 style = self.bad if index in marked else None
+                if value == "" and style is None:
+                    continue  # an empty cell reads the same unwritten, and costs nothing
                 if isinstance(value, str):
                     self.rows_sheet.write_string(line, index + 1, value, style)
                 else:
@@ -1112,6 +1152,33 @@ def _background_writer(write: WriteMode) -> Iterator[ThreadPoolExecutor | None]:
         executor.shutdown()
 
 
+def _active_memberships(indexes: list[str]) -> dict[str, tuple[int, int, str]]:
+    """Blind index → (member id, union id, union name) of the active memberships among them."""
+    if connection.vendor != "postgresql":
+        return {
+            index: (pk, org_id, org_name)
+            for index, pk, org_id, org_name in Member.objects.filter(
+                status=MemberStatus.ACTIVE, id_number_index__in=indexes
+            ).values_list("id_number_index", "pk", "org_id", "org__name")
+        }
+    # One array parameter instead of the ORM's 2,000 placeholders, which the driver would
+    # parse and bind one by one (a tenth of the import's own time went there).
+    index, pk, status, member_org = (
+        _column(Member, name) for name in ("id_number_index", "id", "status", "org")
+    )
+    org_pk, org_name = (_column(Org, name) for name in ("id", "name"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT m.{index}, m.{pk}, o.{org_pk}, o.{org_name}
+            FROM {_table(Member)} m JOIN {_table(Org)} o ON o.{org_pk} = m.{member_org}
+            WHERE m.{status} = %s AND m.{index} = ANY(%s)
+            """,  # noqa: S608 - table and column names from the models, values as parameters
+            [str(MemberStatus.ACTIVE), indexes],
+        )
+        return {index: (pk, org_id, org_name) for index, pk, org_id, org_name in cursor.fetchall()}
+
+
 class _Run:
     """One pass over the rows of a roster: check, look up, write (as `write` says), note problems."""
 
@@ -1167,7 +1234,9 @@ class _Run:
                 written: Written = []
                 if goods and write != "none":
                     written = (
-                        writer.submit(self._write, goods, problems)
+                        writer.submit(
+                            self._write, goods, problems, prepare_members([good.values for good in goods])
+                        )
                         if writer
                         else self._write(goods, problems)
                     )
@@ -1241,7 +1310,8 @@ class _Run:
                     mobile=good.mobile,
                     workplace=self._workplace(good.workplace_id),
                     categories=good.categories,
-                    joined_on=good.joined_on,
+                    # The run's day, as member_values would say (timezone.localdate() per row costs).
+                    joined_on=good.joined_on or self.today,
                 )
             )
         goods = self._drop_members(goods, problems)
@@ -1258,13 +1328,7 @@ class _Run:
 
     def _drop_members(self, goods: list[GoodRow], problems: list[Problem]) -> list[GoodRow]:
         """The rows whose person is not active anywhere; the others as skips or problems."""
-        active = {
-            index: (pk, org_id, org_name)
-            for index, pk, org_id, org_name in Member.objects.filter(
-                status=MemberStatus.ACTIVE,
-                id_number_index__in=[good.values["id_number_index"] for good in goods],
-            ).values_list("id_number_index", "pk", "org_id", "org__name")
-        }
+        active = _active_memberships([good.values["id_number_index"] for good in goods])
         if not active:
             return goods
         kept: list[GoodRow] = []
@@ -1303,14 +1367,20 @@ class _Run:
                 )
         return kept
 
-    def _write(self, goods: list[GoodRow], problems: list[Problem]) -> list[GoodRow]:
-        """Insert the rows; a person who became active meanwhile (the unique index says so)
-        becomes a problem and the rest are written again. Returns the rows written."""
+    def _write(
+        self, goods: list[GoodRow], problems: list[Problem], prepared: MemberCopy | None = None
+    ) -> list[GoodRow]:
+        """Insert the rows (`prepared`: their COPY text, made beforehand); a person who became
+        active meanwhile (the unique index says so) becomes a problem and the rest are written
+        again. Returns the rows written."""
         while goods:
             try:
                 with transaction.atomic():
-                    insert_members([good.values for good in goods], actor=self.actor, note=self.note)
+                    insert_members(
+                        [good.values for good in goods], actor=self.actor, note=self.note, prepared=prepared
+                    )
             except IntegrityError:
+                prepared = None  # written again without some rows: their text is made anew
                 before = len(problems)
                 goods = self._drop_members(goods, problems)
                 if len(problems) == before:

@@ -5,16 +5,18 @@ gives, also after a key changes."""
 
 from __future__ import annotations
 
+import random
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from gonghui.core.crypto import blind_index, decrypt, encrypt
-from gonghui.core.idnumbers import parse_id_number
-from gonghui.core.text import normalize_text
-from gonghui.members.models import Member, MemberEvent, MemberEventKind
+from gonghui.core.crypto import blind_index, decrypt, encrypt, encrypter
+from gonghui.core.idnumbers import InvalidIdNumber, id_check_character, parse_id_number
+from gonghui.core.text import normalize_name, normalize_text
+from gonghui.members.models import Member, MemberEvent, MemberEventKind, MemberStatus, id_number_index
 from gonghui.members.services import imports
 from gonghui.members.services.registry import Categories, NewMember, member_values
 from gonghui.members.tests.factories import member_row
@@ -165,3 +167,106 @@ def test_the_cached_keys_follow_a_key_change(settings):
     assert blind_index("330203198001010016", context="test.field") != first_index
     assert encrypt("330203198001010016", context="test.field").startswith("v1.k9.")
     assert decrypt(token, context="test.field") == "330203198001010016"
+
+
+@pytest.mark.django_db
+def test_the_events_of_copied_members_are_made_from_the_members_in_their_order(tree, east_admin):
+    # Given three new members
+    rows = [
+        member_values(NewMember(name=name, id_number=parse_id_number(person_id()), org=tree.acme))
+        for name in ("王小明", "李四", "张三")
+    ]
+
+    # When they are inserted (COPY and INSERT … SELECT on PostgreSQL, bulk_create elsewhere)
+    ids = imports.insert_members(rows, actor=east_admin, note="花名册导入 7")
+
+    # Then each has one "imported" event with its blind index, union, actor and time, and the
+    # events' ids follow the members' order
+    events = list(MemberEvent.objects.filter(member_id__in=ids).order_by("pk"))
+    assert [event.member_id for event in events] == ids
+    for event, values in zip(events, rows, strict=True):
+        member = Member.objects.get(pk=event.member_id)
+        assert event.id_number_index == id_number_index(values["id_number"]) == member.id_number_index
+        assert (event.kind, event.org_id, event.actor_id) == (
+            MemberEventKind.IMPORTED,
+            tree.acme.pk,
+            east_admin.pk,
+        )
+        assert (event.note, event.changes) == ("花名册导入 7", {})
+        if connection.vendor == "postgresql":
+            assert event.created_at == member.created_at
+
+
+@pytest.mark.django_db
+def test_the_active_memberships_lookup_finds_active_people_only(tree):
+    # Given an active member of one union and an ended membership of another person
+    active = member_row(tree.beta)
+    active.save()
+    ended = member_row(tree.acme, status=MemberStatus.LEFT)
+    ended.save()
+
+    # When their blind indexes (and one nobody has) are looked up
+    found = imports._active_memberships([active.id_number_index, ended.id_number_index, "0" * 64])
+
+    # Then only the active membership is found, with its union's name
+    assert found == {active.id_number_index: (active.pk, tree.beta.pk, tree.beta.name)}
+
+
+def test_the_check_character_is_the_weighted_sum_of_the_digits():
+    # Given many 17-digit bodies (the fast sum works on the digits' character codes)
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    bodies = [f"{random.Random(seed).randrange(10**17):017d}" for seed in range(2000)]
+
+    # Then the check character is the one GB 11643 defines, for each of them
+    for body in bodies:
+        total = sum(int(digit) * weight for digit, weight in zip(body, weights, strict=True))
+        assert id_check_character(body) == "10X98765432"[total % 11]
+
+
+def test_an_id_number_is_parsed_for_the_day_given():
+    # Given a number of someone born today (valid today, not yesterday)
+    today = date(2026, 12, 2)
+    number = "330203" + today.strftime("%Y%m%d") + "001"
+    number += id_check_character(number)
+
+    assert parse_id_number(number, today=today).birth_date == today
+    with pytest.raises(InvalidIdNumber) as refused:
+        parse_id_number(number, today=date(2026, 12, 1))
+    assert refused.value.reason == "birth_date"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("王小明", "王小明"),  # letters only: the shortcut
+        ("Anna", "Anna"),
+        ("张 三", "张三"),
+        ("阿卜杜・热合曼", "阿卜杜·热合曼"),
+        ("阿卜杜 . 热合曼", "阿卜杜·热合曼"),
+        ("John F. Kennedy", "John F. Kennedy"),
+    ],
+)
+def test_normalising_a_name_with_or_without_the_shortcut(text, expected):
+    assert normalize_name(text) == expected
+
+
+def test_a_bulk_encrypter_makes_tokens_that_decrypt_and_follows_a_key_change(settings):
+    # Given an encrypter for one context
+    seal = encrypter(context="test.field")
+
+    # When it encrypts the same value twice
+    first, second = seal("330203198001010016"), seal("330203198001010016")
+
+    # Then the tokens differ (a nonce each), decrypt in that context only, and name the active key
+    assert first != second
+    assert (
+        decrypt(first, context="test.field") == decrypt(second, context="test.field") == "330203198001010016"
+    )
+    with pytest.raises(Exception, match="authenticate"):
+        decrypt(first, context="other.field")
+    old_id, old_key = next(iter(settings.FIELD_ENCRYPTION_KEYS.items()))
+    assert first.startswith(f"v1.{old_id}.")
+
+    # And an encrypter made after a key change uses the new key
+    settings.FIELD_ENCRYPTION_KEYS = {"k9": b"\x01" * 32, old_id: old_key}
+    assert encrypter(context="test.field")("13800138000").startswith("v1.k9.")
