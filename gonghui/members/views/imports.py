@@ -226,7 +226,7 @@ def roster_import_report(request: HttpRequest, pk: int) -> HttpResponse:
         "columns": [
             {"key": "row", "label": _("Row"), "class": "numeric"},
             {"key": "column_letter", "label": _("Column"), "class": "nowrap"},
-            {"key": "column", "label": _("Column name")},
+            {"key": "column", "label": _("Column name"), "class": "nowrap"},
             {"key": "get_level_display", "label": _("Kind"), "class": "nowrap"},
             {"key": "message", "label": _("Problem")},
         ],
