@@ -256,6 +256,16 @@ OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "工会 Gonghui")
 # the card page fetches a new one halfway through (gonghui.members.card).
 MEMBER_CARD_TOKEN_SECONDS = env_int("MEMBER_CARD_TOKEN_SECONDS", 120)
 
+# Roster import limits (docs/members-roster-import.md). The proxy must accept uploads of
+# ROSTER_IMPORT_MAX_BYTES (README, production deployment).
+ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 200 * 2**20)
+ROSTER_IMPORT_MAX_ROWS = env_int("ROSTER_IMPORT_MAX_ROWS", 1_000_000)
+# python-calamine holds a whole sheet in memory, so workbooks get a lower row limit than CSV.
+ROSTER_IMPORT_MAX_WORKBOOK_ROWS = env_int("ROSTER_IMPORT_MAX_WORKBOOK_ROWS", 300_000)
+ROSTER_IMPORT_MAX_UNPACKED_BYTES = env_int("ROSTER_IMPORT_MAX_UNPACKED_BYTES", 400 * 2**20)
+# On PostgreSQL a second connection writes one chunk while the next is checked.
+ROSTER_IMPORT_WRITER_THREAD = env_bool("ROSTER_IMPORT_WRITER_THREAD", True)
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

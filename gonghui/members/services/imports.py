@@ -125,11 +125,11 @@ _NOTHING = frozenset({"-", "—", "/", "无", "没有", "暂无", "N/A", "n/a"})
 def import_limits() -> StreamLimits:
     """The limits of one roster file, from settings (see docs/members-roster-import.md)."""
     return StreamLimits(
-        max_bytes=getattr(settings, "ROSTER_IMPORT_MAX_BYTES", 200 * 2**20),
-        max_rows=getattr(settings, "ROSTER_IMPORT_MAX_ROWS", 1_000_000),
-        max_workbook_rows=getattr(settings, "ROSTER_IMPORT_MAX_WORKBOOK_ROWS", 300_000),
+        max_bytes=settings.ROSTER_IMPORT_MAX_BYTES,
+        max_rows=settings.ROSTER_IMPORT_MAX_ROWS,
+        max_workbook_rows=settings.ROSTER_IMPORT_MAX_WORKBOOK_ROWS,
         max_columns=100,
-        max_uncompressed_bytes=getattr(settings, "ROSTER_IMPORT_MAX_UNPACKED_BYTES", 400 * 2**20),
+        max_uncompressed_bytes=settings.ROSTER_IMPORT_MAX_UNPACKED_BYTES,
     )
 
 
@@ -1139,7 +1139,7 @@ def _background_writer(write: WriteMode) -> Iterator[ThreadPoolExecutor | None]:
         write != "chunks"
         or connection.vendor != "postgresql"
         or connection.in_atomic_block
-        or not getattr(settings, "ROSTER_IMPORT_WRITER_THREAD", True)
+        or not settings.ROSTER_IMPORT_WRITER_THREAD
     ):
         yield None
         return
