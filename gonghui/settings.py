@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "gonghui.jobs",
     "gonghui.founding",
     "gonghui.ratings",
+    "gonghui.benefits",
     "gonghui.portal",
     "gonghui.console",
 ]

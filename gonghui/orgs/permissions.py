@@ -46,6 +46,8 @@ class Perm(StrEnum):
     RIGHTS_HANDLE = "rights.handle"
     FINANCE_VIEW = "finance.view"
     FINANCE_CHANGE = "finance.change"
+    BENEFITS_VIEW = "benefits.view"
+    BENEFITS_CHANGE = "benefits.change"  # merchants, campaigns, pledges; redeeming at a union
 
 
 _VIEW = frozenset(
@@ -57,6 +59,7 @@ _VIEW = frozenset(
         Perm.RATING_VIEW,
         Perm.COVERAGE_VIEW,
         Perm.MEMBER_VIEW,
+        Perm.BENEFITS_VIEW,
     }
 )
 
@@ -71,12 +74,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.FOUNDING_APPROVE,
         Perm.RATING_ASSESS,
         Perm.MEMBER_CHANGE,
+        Perm.BENEFITS_CHANGE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}
     ),
     Role.FINANCE_OFFICER: frozenset(
-        {Perm.ORG_VIEW, Perm.COVERAGE_VIEW, Perm.MEMBER_VIEW, Perm.FINANCE_VIEW, Perm.FINANCE_CHANGE}
+        {
+            Perm.ORG_VIEW,
+            Perm.COVERAGE_VIEW,
+            Perm.MEMBER_VIEW,
+            Perm.FINANCE_VIEW,
+            Perm.FINANCE_CHANGE,
+            Perm.BENEFITS_VIEW,
+        }
     ),
     Role.AUDITOR: _VIEW | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW},
 }
