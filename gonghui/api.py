@@ -130,6 +130,11 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/officers", "gonghui.orgs.api.officers.router"),
     ("/role-grants", "gonghui.orgs.api.officers.role_grants_router"),
     ("/workplaces", "gonghui.orgs.api.workplaces.router"),
+    ("/benefits/merchants", "gonghui.benefits.api.merchants.router"),
+    ("/benefits/campaigns", "gonghui.benefits.api.campaigns.router"),
+    ("/benefits/vouchers", "gonghui.benefits.api.vouchers.router"),
+    ("/benefits/reports", "gonghui.benefits.api.reports.router"),
+    ("/benefits/pledges", "gonghui.benefits.api.pledges.router"),
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -11,4 +11,5 @@ urlpatterns = [
     path("members/", include("gonghui.members.urls")),
     path("founding/", include("gonghui.founding.urls")),
     path("ratings/", include("gonghui.ratings.urls")),
+    path("benefits/", include("gonghui.benefits.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gonghui.benefits.portal_urls import urlpatterns as benefit_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.portal import views
 
@@ -11,5 +12,6 @@ urlpatterns = [
     path("benefits/", views.benefits, name="benefits"),
     path("me/", views.me, name="me"),
     *member_urlpatterns,
+    *benefit_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

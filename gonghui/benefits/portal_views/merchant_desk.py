@@ -1,0 +1,7 @@
+"""Portal pages: merchant_desk."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

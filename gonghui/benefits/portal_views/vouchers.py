@@ -1,0 +1,7 @@
+"""Portal pages: vouchers."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
