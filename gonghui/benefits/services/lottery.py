@@ -46,7 +46,7 @@ from gonghui.benefits.services.claims import (
 )
 from gonghui.benefits.services.eligibility import eligible_member
 from gonghui.core.audit import record_audit
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import has_perm_at, visible
 
@@ -154,7 +154,15 @@ def enter_lottery(
 def draw_lottery(campaign: Campaign, *, actor: User) -> DrawOutcome:
     """Close a lottery after its window: rank the entries by the published rule, give each winner
     a claim (and a voucher where the delivery uses one), and record the digest for re-computation."""
-    campaign = visible(Campaign, actor, Perm.BENEFITS_VIEW).select_for_update().get(pk=campaign.pk)
+    found = (
+        visible(Campaign, actor, Perm.BENEFITS_VIEW)
+        .select_for_update(of=("self",))
+        .filter(pk=campaign.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("There is no such campaign."))
+    campaign = found
     transition = CAMPAIGN_TRANSITIONS.lookup(CampaignAction.DRAW)
     if not has_perm_at(actor, transition.perm, campaign.org.path):
         raise Forbidden(_("Only officers of the organising union can draw the lottery."))
