@@ -67,7 +67,8 @@ def test_forty_members_racing_for_fifteen_items_get_exactly_fifteen():
     )
 
     assert Counter(map(outcome_code, results)) == {"created": 15, "sold_out": 25}
-    assert Claim.objects.count() == 15 and Voucher.objects.count() == 15
+    assert Claim.objects.count() == 15
+    assert Voucher.objects.count() == 15
     assert CampaignItem.objects.get().remaining == 0
     assert Claim.objects.values("person_index").distinct().count() == 15
 

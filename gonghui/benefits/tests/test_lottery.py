@@ -78,7 +78,8 @@ def test_a_member_enters_once_and_a_retry_returns_the_same_entry(tree):
     first = enter_lottery(campaign.pk, actor=user, idempotency_key="k1")
     again = enter_lottery(campaign.pk, actor=user, idempotency_key="k1")
 
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.entry.pk == first.entry.pk
     assert len(first.entry.code) == 10
     with pytest.raises(ClaimRefused) as refused:
@@ -119,10 +120,12 @@ def test_the_draw_gives_exactly_stock_winners_vouchers_and_can_be_recomputed(tre
     assert campaign.status == CampaignStatus.DRAWN
     assert campaign.entries_digest == entries_digest([entry.code for entry in entries])
     winners = set(Entry.objects.filter(won=True).values_list("code", flat=True))
-    assert len(winners) == 3 and Entry.objects.filter(won=False).count() == 5
+    assert len(winners) == 3
+    assert Entry.objects.filter(won=False).count() == 5
     item = CampaignItem.objects.get()
     assert winners == recompute(campaign.seed, {item.pk: [entry.code for entry in entries]}, {item.pk: 3})
-    assert Claim.objects.count() == 3 and Voucher.objects.count() == 3
+    assert Claim.objects.count() == 3
+    assert Voucher.objects.count() == 3
     assert set(Claim.objects.values_list("person_index", flat=True)) == set(
         Entry.objects.filter(won=True).values_list("person_index", flat=True)
     )
@@ -131,7 +134,8 @@ def test_the_draw_gives_exactly_stock_winners_vouchers_and_can_be_recomputed(tre
     assert AuditEvent.objects.filter(action="benefits.campaign.draw").count() == 1
 
     record = draw_record(campaign)
-    assert record.drawn and record.seed == campaign.seed
+    assert record.drawn
+    assert record.seed == campaign.seed
     assert {row.code for row in record.entries if row.won} == winners
     assert [row.rank for row in record.entries] == list(range(1, 9))
 
@@ -175,7 +179,9 @@ def test_before_the_draw_the_record_shows_the_seed_only(tree):
 
     record = draw_record(campaign)
 
-    assert not record.drawn and record.seed == campaign.seed and record.entries == []
+    assert not record.drawn
+    assert record.seed == campaign.seed
+    assert record.entries == []
 
 
 @given(

@@ -43,16 +43,18 @@ def test_the_till_sees_what_to_hand_over_then_redeems_once(tree, cinema):
     till = make_merchant_account(cinema)
 
     seen = inspect_voucher(voucher.display_code.lower(), actor=till)
-    assert seen.state == "valid" and seen.item_name == "电影票"
+    assert seen.state == "valid"
+    assert seen.item_name == "电影票"
     assert "*" in seen.holder
     assert Voucher.objects.get().status == VoucherStatus.ISSUED  # looking changes nothing
 
     done = redeem_voucher(voucher.code, actor=till)
-    assert done.state == "used" and done.redeemed_where == cinema.name
+    assert done.state == "used"
+    assert done.redeemed_where == cinema.name
     stored = Voucher.objects.get()
-    assert (
-        stored.redeemed_by == till and stored.redeemed_merchant == cinema and stored.redeemed_at is not None
-    )
+    assert stored.redeemed_by == till
+    assert stored.redeemed_merchant == cinema
+    assert stored.redeemed_at is not None
     assert AuditEvent.objects.filter(action="benefits.voucher.redeem").count() == 1
 
     with pytest.raises(VoucherRefused) as refused:
@@ -124,7 +126,8 @@ def test_pickup_vouchers_are_redeemed_by_officers_of_the_pickup_union(tree):
 
     officer = officer_at(tree.town, "town.officer", "union_officer")
     done = redeem_voucher(voucher.code, actor=officer)
-    assert done.state == "used" and done.redeemed_where == tree.town.name
+    assert done.state == "used"
+    assert done.redeemed_where == tree.town.name
     assert Voucher.objects.get().redeemed_org == tree.town
 
 
