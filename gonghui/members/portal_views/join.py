@@ -16,13 +16,11 @@ address; the verification service limits codes per mobile number as well.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -42,6 +40,7 @@ from gonghui.core.idnumbers import IdNumber, InvalidIdNumber, parse_id_number
 from gonghui.core.inputs import MAX_ID, CleanCharField
 from gonghui.core.middleware import client_ip_of
 from gonghui.core.mobile import InvalidMobile, mask_mobile, parse_mobile
+from gonghui.core.ratelimit import over_limit
 from gonghui.members.models import (
     JOIN_REVIEW_DAYS,
     GigOccupation,
@@ -115,15 +114,8 @@ def _forget(request: HttpRequest) -> None:
 def _over_limit(request: HttpRequest, bucket: str, limit: tuple[int, int]) -> bool:
     """Count one request from this client address; True once it is over `limit` in the window."""
     most, seconds = limit
-    window = int(time.time()) // seconds
-    key = f"members.join.{bucket}:{client_ip_of(request) or 'unknown'}:{window}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > most
+    client = client_ip_of(request) or "unknown"
+    return over_limit(f"members.join.{bucket}", client, limit=most, seconds=seconds)
 
 
 def _too_many() -> str:
