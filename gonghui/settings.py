@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "gonghui.founding",
     "gonghui.ratings",
     "gonghui.benefits",
+    "gonghui.mutualaid",
     "gonghui.portal",
     "gonghui.console",
 ]

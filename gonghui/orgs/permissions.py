@@ -48,6 +48,9 @@ class Perm(StrEnum):
     FINANCE_CHANGE = "finance.change"
     BENEFITS_VIEW = "benefits.view"
     BENEFITS_CHANGE = "benefits.change"  # merchants, campaigns, pledges; redeeming at a union
+    MUTUALAID_VIEW = "mutualaid.view"
+    MUTUALAID_MANAGE = "mutualaid.manage"  # plans and their benefit rules
+    MUTUALAID_HANDLE = "mutualaid.handle"  # claims and their medical details
 
 
 _VIEW = frozenset(
@@ -87,9 +90,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.FINANCE_VIEW,
             Perm.FINANCE_CHANGE,
             Perm.BENEFITS_VIEW,
+            Perm.MUTUALAID_VIEW,
         }
     ),
-    Role.AUDITOR: _VIEW | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW},
+    Role.AUDITOR: _VIEW | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW, Perm.MUTUALAID_VIEW},
 }
 
 
