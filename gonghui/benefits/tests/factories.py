@@ -15,10 +15,14 @@ from gonghui.benefits.models import (
     CampaignItem,
     CampaignMode,
     CampaignStatus,
+    Claim,
     Delivery,
+    Entry,
     Merchant,
     MerchantAccount,
     MerchantCategory,
+    Voucher,
+    VoucherStatus,
 )
 from gonghui.members.models import Member
 from gonghui.members.tests.factories import member_row
@@ -83,7 +87,9 @@ def make_campaign(
         published_at=None if status == CampaignStatus.DRAFT else timezone.now(),
         **values,
     )
-    CampaignItem.objects.create(campaign=campaign, name="电影票", unit_cost=unit_cost, stock=stock, remaining=stock)
+    CampaignItem.objects.create(
+        campaign=campaign, name="电影票", unit_cost=unit_cost, stock=stock, remaining=stock
+    )
     if merchants:
         campaign.merchants.set(merchants)
     return campaign
@@ -99,3 +105,107 @@ def make_member_with_account(org: Org, mobile: str | None = None, **fields: Any)
     member.user = user
     member.save()
     return member, user
+
+
+# --- claims and vouchers as rows (campaign reports and console tests) ---------------------------
+
+
+def make_claim(
+    campaign: Campaign,
+    org: Org,
+    *,
+    item: CampaignItem | None = None,
+    voucher: str | None = "valid",
+    user: User | None = None,
+    **fields: Any,
+) -> Claim:
+    """A claim of a member of `org`, written directly (not through claim_item), with a voucher in
+    the state `voucher` ("valid", "used", "expired" or None for no voucher). The item's remaining
+    stock is left alone: reports count claims, not stock."""
+    from gonghui.benefits.codes import VOUCHER_CODE_LENGTH, random_code
+    from gonghui.members.tests.factories import make_members
+
+    serial = next(_serial)
+    member = make_members(org, 1)[0]
+    item = item or campaign.items.order_by("position", "id").first()
+    assert item is not None
+    if user is None:
+        user = User.objects.create_member(mobile=f"136{serial:08d}", password="Member-pass-2026")
+    claim = Claim.objects.create(
+        campaign=campaign,
+        item=item,
+        member=member,
+        org=org,
+        person_index=f"person-{serial}",
+        user=user,
+        idempotency_key=f"key-{serial}",
+        **fields,
+    )
+    if voucher is not None:
+        now = timezone.now()
+        redeemed = voucher == "used"
+        Voucher.objects.create(
+            claim=claim,
+            campaign=campaign,
+            code=random_code(VOUCHER_CODE_LENGTH),
+            status=VoucherStatus.REDEEMED if redeemed else VoucherStatus.ISSUED,
+            expires_at=now - timedelta(days=1) if voucher == "expired" else now + timedelta(days=30),
+            redeemed_at=now if redeemed else None,
+        )
+    return claim
+
+
+def make_entry(campaign: Campaign, org: Org, *, item: CampaignItem | None = None) -> Entry:
+    from gonghui.members.tests.factories import make_members
+
+    serial = next(_serial)
+    member = make_members(org, 1)[0]
+    item = item or campaign.items.order_by("position", "id").first()
+    assert item is not None
+    user = User.objects.create_member(mobile=f"135{serial:08d}", password="Member-pass-2026")
+    return Entry.objects.create(
+        campaign=campaign,
+        item=item,
+        member=member,
+        org=org,
+        person_index=f"entrant-{serial}",
+        user=user,
+        code=f"E{serial:07d}",
+        idempotency_key=f"entry-{serial}",
+    )
+
+
+# --- annual pledges (十件实事) -------------------------------------------------------------------
+
+from gonghui.benefits.models import Pledge, PledgeUpdate  # noqa: E402  (this section's own import)
+
+
+def make_pledge(org: Org, *, owner_org: Org | None = None, **fields: Any) -> Pledge:
+    """A pledge of `org` stored directly (the services are what the pledge tests check)."""
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "year": timezone.localdate().year,
+        "number": serial % 90 + 1,
+        "title": f"新建户外劳动者服务站点{serial}",
+        "target_value": Decimal("120"),
+        "unit": "个",
+        **fields,
+    }
+    return Pledge.objects.create(org=org, owner_org=owner_org or org, **values)
+
+
+def make_pledge_update(
+    pledge: Pledge, value: Decimal | str, reported_on: date | None = None, note: str = ""
+) -> PledgeUpdate:
+    """A progress update stored directly, with the pledge's progress set as the service sets it."""
+    update = PledgeUpdate.objects.create(
+        pledge=pledge,
+        reported_on=reported_on or timezone.localdate(),
+        value=Decimal(value),
+        note=note,
+    )
+    latest = PledgeUpdate.objects.filter(pledge=pledge).order_by("-reported_on", "-id").first()
+    assert latest is not None
+    pledge.progress_value = latest.value
+    pledge.save(update_fields=["progress_value"])
+    return update
