@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from gonghui.accounts import services
 from gonghui.accounts.decorators import member_area
 from gonghui.accounts.forms import ApiTokenForm, LoginForm, OtpCodeForm
-from gonghui.accounts.models import ApiToken, User
+from gonghui.accounts.models import AccountKind, ApiToken, User
 from gonghui.core.errors import DomainError
 from gonghui.core.redirects import safe_next_url
 
@@ -47,6 +47,8 @@ class LoginView(auth_views.LoginView):
             return f"{reverse('accounts:otp_verify')}?{urlencode({'next': self.get_redirect_url()})}"
         if getattr(user, "is_officer", False) and not self.get_redirect_url():
             return str(reverse_lazy("console:dashboard"))
+        if getattr(user, "kind", None) == AccountKind.MERCHANT and not self.get_redirect_url():
+            return str(reverse_lazy("portal:merchant_desk"))  # a till account can only redeem
         return super().get_success_url()
 
 

@@ -49,6 +49,7 @@ TILES: tuple[ServiceTile, ...] = (
         "my_membership", _("My membership"), "membership", "籍", url_name="portal:me_profile", available=True
     ),
     ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
+    ServiceTile("pledges", _("Ten pledges"), "benefits", "实", url_name="portal:pledges", available=True),
     ServiceTile("events", _("Events"), "benefits", "活"),
     ServiceTile("mutual_aid", _("Mutual aid"), "care", "保"),
     ServiceTile("hardship", _("Hardship help"), "care", "帮"),

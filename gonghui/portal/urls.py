@@ -9,7 +9,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.services, name="services"),
-    path("benefits/", views.benefits, name="benefits"),
     path("me/", views.me, name="me"),
     *member_urlpatterns,
     *benefit_urlpatterns,

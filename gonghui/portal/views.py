@@ -25,11 +25,6 @@ def services(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def benefits(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/benefits.html")
-
-
-@require_GET
 @member_area
 def me(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/me.html")

@@ -101,13 +101,16 @@ def test_services_groups_the_tiles_by_category(client):
     _assert_csp_clean(html)
 
 
-def test_benefits_shows_an_empty_state_until_campaigns_exist(client):
+def test_benefits_is_the_campaign_list_with_an_empty_state_when_none_is_listed(client):
+    # The page itself is the benefits app's (gonghui/benefits/tests/test_portal_campaigns.py).
     response = client.get("/benefits/")
     assert response.status_code == 200
+    assert response.resolver_match.func.__module__ == "gonghui.benefits.portal_views.campaigns"
     html = _html(response)
     assert "暂时还没有福利活动" in html
     assert 'class="empty-state"' in html
     assert f'href="{reverse("portal:benefits")}" aria-current="page"' in html
+    _assert_csp_clean(html)
 
 
 def test_me_sends_anonymous_visitors_to_the_login_page(client):
