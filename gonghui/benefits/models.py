@@ -315,7 +315,7 @@ class Campaign(TimeStampedModel):
         return self.title
 
     def window_state(self, now: datetime | None = None) -> str:
-        """"upcoming", "open" or "ended", from the clock alone."""
+        """ "upcoming", "open" or "ended", from the clock alone."""
         now = now or timezone.now()
         if now < self.starts_at:
             return "upcoming"
@@ -338,7 +338,9 @@ class Campaign(TimeStampedModel):
 
 class CampaignHistory(TransitionRecord):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(_("from status"), max_length=32, choices=CampaignStatus.choices, blank=True)
+    from_status = models.CharField(
+        _("from status"), max_length=32, choices=CampaignStatus.choices, blank=True
+    )
     to_status = models.CharField(_("to status"), max_length=32, choices=CampaignStatus.choices)
 
     class Meta(TransitionRecord.Meta):
@@ -520,7 +522,7 @@ class Voucher(models.Model):
         return " ".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
 
     def state(self, now: datetime | None = None) -> str:
-        """"valid", "used" or "expired"."""
+        """ "valid", "used" or "expired"."""
         if self.status == VoucherStatus.REDEEMED:
             return "used"
         return "valid" if self.expires_at > (now or timezone.now()) else "expired"

@@ -69,6 +69,11 @@ class Forbidden(DomainError):
     status = 403
 
 
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

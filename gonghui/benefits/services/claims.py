@@ -34,7 +34,7 @@ from gonghui.benefits.models import (
     Voucher,
 )
 from gonghui.benefits.services.eligibility import eligible_member
-from gonghui.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, FieldErrors, NotFound, RateLimited, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.ratelimit import over_limit
@@ -49,11 +49,6 @@ SOLD_OUT_GATE_SECONDS = 24 * 3600
 
 class ClaimRefused(Conflict):
     """Not started, ended, sold out, limit reached: the campaign's answer, nothing written."""
-
-
-class RateLimited(DomainError):
-    code = "rate_limited"
-    status = 429
 
 
 @dataclass(frozen=True)

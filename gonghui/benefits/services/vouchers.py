@@ -21,7 +21,7 @@ from gonghui.accounts.models import AccountKind, User
 from gonghui.benefits.codes import VOUCHER_CODE_LENGTH, normalise_code
 from gonghui.benefits.models import Delivery, MerchantAccount, MerchantStatus, Voucher, VoucherStatus
 from gonghui.core.audit import record_audit
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from gonghui.core.ratelimit import over_limit
 from gonghui.core.text import mask_name
 from gonghui.orgs.permissions import Perm
@@ -73,7 +73,7 @@ def _find(code: str, actor: User) -> tuple[Voucher, int | None]:
         message = _("A voucher code has 16 characters.")
         raise ValidationFailed(message, fields={"code": [message]})
     if over_limit("benefits.voucher-lookups", actor.pk, limit=LOOKUPS_PER_MINUTE, seconds=60):
-        raise Conflict(_("Too many lookups. Please wait a moment and try again."), code="rate_limited")
+        raise RateLimited(_("Too many lookups. Please wait a moment and try again."))
     queryset = Voucher.objects.select_related(
         "campaign",
         "campaign__pickup_org",

@@ -5,6 +5,7 @@ public draw record, my vouchers, and the till's inspect / redeem calls."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -29,7 +30,7 @@ def bearer(user) -> Client:
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
-def post(client: Client, url: str, body: dict, key: str | None = None):
+def post(client: Client, url: str, body: dict[str, Any], key: str | None = None) -> Any:
     headers = {"Idempotency-Key": key} if key is not None else {}
     return client.post(url, body, content_type="application/json", headers=headers)
 

@@ -21,7 +21,6 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services.claims import (
     CLAIMS_PER_MINUTE,
     ClaimRefused,
-    RateLimited,
     Shipping,
     claim_item,
     clear_sold_out,
@@ -29,7 +28,7 @@ from gonghui.benefits.services.claims import (
 )
 from gonghui.benefits.services.eligibility import NotEligible, eligible_members
 from gonghui.benefits.tests.factories import make_campaign, make_member_with_account, make_merchant
-from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.errors import NotFound, RateLimited, ValidationFailed
 from gonghui.members.models import MemberStatus
 
 pytestmark = pytest.mark.django_db

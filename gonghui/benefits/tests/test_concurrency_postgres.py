@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ pytestmark = [
 ]
 
 
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
+def race(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run every call in its own thread, released together; each result or the error raised."""
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
@@ -62,9 +63,7 @@ def test_forty_members_racing_for_fifteen_items_get_exactly_fifteen():
     campaign = make_campaign(tree.east, stock=15, merchants=[make_merchant(tree.east)])
     users = [make_member_with_account(tree.acme)[1] for _ in range(40)]
 
-    results = race(
-        [lambda user=user: claim_item(campaign.pk, actor=user, idempotency_key="go") for user in users]
-    )
+    results = race([partial(claim_item, campaign.pk, actor=user, idempotency_key="go") for user in users])
 
     assert Counter(map(outcome_code, results)) == {"created": 15, "sold_out": 25}
     assert Claim.objects.count() == 15
@@ -79,8 +78,8 @@ def test_one_person_pressing_on_many_devices_claims_once():
     _member, user = make_member_with_account(tree.acme)
 
     # Eight presses with new keys (several devices) and eight with one key (a double tap, retries)
-    calls = [lambda n=n: claim_item(campaign.pk, actor=user, idempotency_key=f"device-{n}") for n in range(8)]
-    calls += [lambda: claim_item(campaign.pk, actor=user, idempotency_key="tap") for _ in range(8)]
+    calls = [partial(claim_item, campaign.pk, actor=user, idempotency_key=f"device-{n}") for n in range(8)]
+    calls += [partial(claim_item, campaign.pk, actor=user, idempotency_key="tap") for _ in range(8)]
     results = race(calls)
 
     assert Claim.objects.count() == 1
@@ -99,7 +98,7 @@ def test_many_tills_scanning_one_voucher_redeem_it_once():
     assert voucher is not None
     tills = [make_merchant_account(cinema) for _ in range(10)]
 
-    results = race([lambda till=till: redeem_voucher(voucher.code, actor=till) for till in tills])
+    results = race([partial(redeem_voucher, voucher.code, actor=till) for till in tills])
 
     assert sum(1 for result in results if not isinstance(result, str)) == 1
     assert Counter(result for result in results if isinstance(result, str)) == {"voucher_used": 9}

@@ -22,10 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 
 from gonghui.accounts.models import User
+from gonghui.benefits.demo import reset_demo_benefits, seed_demo_benefits
 from gonghui.core.audit import record_audit
 from gonghui.members.models import JoinApplication, JoinRoute, Member, MemberEvent, MemberEventKind
 from gonghui.orgs.demo import names
-from gonghui.orgs.demo.accounts import DEMO_USERNAMES, create_demo_accounts
+from gonghui.orgs.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_accounts, scope_codes
 from gonghui.orgs.demo.bulk import (
     Method,
     bulk_insert,
@@ -82,6 +83,13 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
         root = demo_root()
         if root is not None:
             seed_demo_join_routes(root)
+            seed_demo_benefits(
+                root,
+                district=Org.objects.get(code=scope_codes(city)["district"]),
+                members=city.member_count,
+                seed=city.seed,
+                password=DEMO_PASSWORD,
+            )
         record_audit(
             actor=None,
             action="orgs.seed_demo",
@@ -257,6 +265,7 @@ def reset_demo() -> None:
                 Q(org__path__startswith=root.path) | Q(workplace__in=demo_workplaces)
             ).delete()
             JoinRoute.objects.filter(org__path__startswith=root.path).delete()
+            reset_demo_benefits(root)
             Member.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(workplace__in=demo_workplaces).delete()
             Workplace.objects.filter(union__path__startswith=root.path).delete()

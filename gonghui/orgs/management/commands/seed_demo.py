@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from gonghui.benefits.demo import TILL_USERNAME
 from gonghui.orgs.demo.accounts import DEMO_PASSWORD, MEMBERS, OFFICERS
 from gonghui.orgs.demo.bulk import resolve_method
 from gonghui.orgs.demo.generator import SCALES, generate_city
@@ -82,6 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in OFFICERS + MEMBERS:
             self.stdout.write(f"  {account.username:<18} {account.description}")
+        self.stdout.write(f"  {TILL_USERNAME:<18} merchant till of a demo cinema (redeems vouchers only)")
         self.stdout.write(
             "Federation-level officers (city.admin, district.officer, rights.handler, finance.officer,"
             " auditor) also need a one-time code: .venv/bin/gonghui demo-otp-code <username>"
