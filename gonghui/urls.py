@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from gonghui.api import api
+from gonghui.core.media import public_media
 from gonghui.core.views import healthz
 
 urlpatterns = [
@@ -9,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("gonghui.accounts.urls")),
     path("console/", include("gonghui.console.urls")),
     path("jobs/", include("gonghui.jobs.urls")),
+    path("media/<str:section>/<path:name>", public_media, name="public_media"),
     path("", include("gonghui.portal.urls")),
 ]
