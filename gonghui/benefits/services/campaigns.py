@@ -594,7 +594,7 @@ def update_campaign(campaign: Campaign | int, *, actor: Any, data: CampaignData)
                 stock=F("stock") + more, remaining=F("remaining") + more
             )
             # The sold-out gate must not keep refusing once there is stock again.
-            transaction.on_commit(partial(clear_sold_out, pk))
+            transaction.on_commit(partial(clear_sold_out, campaign.pk))
         if clean.merchants:
             campaign.merchants.add(*clean.merchants)
     else:

@@ -6,9 +6,11 @@ person's slot and the (user, idempotency key) pair are unique constraints, so a 
 retry or a second device cannot claim twice. Python checks in front only make the common
 refusals cheap and clear; they are never what stops an oversell.
 
-A refusal writes nothing. The optional gate in the cache remembers "sold out" per item so that,
-once the stock is gone, the flood of late presses is answered without touching the item row; it
+A refusal writes nothing. The optional gate in the cache remembers "sold out" per campaign and item
+so that, once the stock is gone, the flood of late presses is answered from the cache alone; it
 is only ever set after the database said so, and cleared when an officer raises the stock.
+Claims are not audit events: the claim row is itself the record of who took what and when (the
+audit log is for officers' changes; a draw, a redemption and every campaign edit are audited).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.ratelimit import over_limit
 from gonghui.core.text import normalize_text
 
+LISTED = (CampaignStatus.PUBLISHED, CampaignStatus.DRAWN)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Presses per member per minute across the portal and the API: enough for a person retrying by
 # hand, far below a script.
@@ -77,16 +80,22 @@ def check_rate(user: User) -> None:
         raise RateLimited(_("Too many requests. Please wait a moment and try again."))
 
 
-def open_campaign(campaign_id: int, *, mode: str) -> Campaign:
-    """The published campaign with this id, if its window is open now; otherwise the refusal a
-    member should read. Drafts, cancelled and unknown campaigns are all "not found"."""
-    campaign = (
-        Campaign.objects.select_related("eligible_org")
-        .filter(pk=campaign_id, status__in=(CampaignStatus.PUBLISHED, CampaignStatus.DRAWN))
-        .first()
+def open_campaign(campaign_id: int, *, mode: str) -> tuple[Campaign, list[CampaignItem]]:
+    """The published campaign with this id and its items (one query), if its window is open now;
+    otherwise the refusal a member should read. Drafts, cancelled and unknown campaigns are all
+    "not found" (publishing requires items, so a listed campaign always has some)."""
+    items = list(
+        CampaignItem.objects.select_related("campaign__eligible_org")
+        .filter(
+            campaign_id=campaign_id, campaign__status__in=(CampaignStatus.PUBLISHED, CampaignStatus.DRAWN)
+        )
+        .order_by("position", "id")
     )
-    if campaign is None:
+    if not items:
         raise NotFound(_("There is no such campaign."))
+    campaign = items[0].campaign
+    for item in items:
+        item.campaign = campaign
     if campaign.mode != mode:
         if mode == CampaignMode.FIRST_COME:
             raise ClaimRefused(
@@ -102,11 +111,10 @@ def open_campaign(campaign_id: int, *, mode: str) -> Campaign:
         raise ClaimRefused(message, code="not_started")
     if state == "ended" or campaign.status != CampaignStatus.PUBLISHED:
         raise ClaimRefused(_("The campaign has ended."), code="ended")
-    return campaign
+    return campaign, items
 
 
-def pick_item(campaign: Campaign, item_id: int | None) -> CampaignItem:
-    items = list(campaign.items.all())
+def pick_item(items: list[CampaignItem], item_id: int | None) -> CampaignItem:
     if item_id is None and len(items) == 1:
         return items[0]
     for item in items:
@@ -139,13 +147,30 @@ def clean_shipping(campaign: Campaign, shipping: Shipping | None) -> Shipping | 
     return Shipping(recipient=recipient, mobile=mobile, address=address)
 
 
-def sold_out_key(item_id: int) -> str:
-    return f"benefits:sold-out:{item_id}"
+def sold_out_key(campaign_id: int) -> str:
+    return f"benefits:sold-out:{campaign_id}"
 
 
-def clear_sold_out(item_id: int) -> None:
-    """Call after raising an item's stock, so the gate stops answering "sold out"."""
-    cache.delete(sold_out_key(item_id))
+def gate_says_sold_out(campaign_id: int, item_id: int | None) -> bool:
+    """Whether the gate already knows the answer is "sold out": every item of the campaign is
+    gone, or the one asked for is. Asked before anything else is read, so that the flood after
+    the stock is gone costs a cache read, not the campaign, items and membership queries."""
+    gate = cache.get(sold_out_key(campaign_id))
+    return bool(gate) and (gate["all"] or item_id in gate["items"])
+
+
+def close_gate(campaign: Campaign, item: CampaignItem) -> None:
+    """Remember that `item` is sold out (the database just said so), and whether all items are.
+    Two requests writing at once may drop an item id: the gate then sheds a little less."""
+    gate = cache.get(sold_out_key(campaign.pk)) or {"items": [], "all": False}
+    items = sorted({*gate["items"], item.pk})
+    everything = not CampaignItem.objects.filter(campaign=campaign, remaining__gt=0).exists()
+    cache.set(sold_out_key(campaign.pk), {"items": items, "all": everything}, timeout=SOLD_OUT_GATE_SECONDS)
+
+
+def clear_sold_out(campaign_id: int) -> None:
+    """Call after raising a campaign's stock, so the gate stops answering "sold out"."""
+    cache.delete(sold_out_key(campaign_id))
 
 
 def sold_out() -> ClaimRefused:
@@ -162,7 +187,7 @@ def limit_reached(campaign: Campaign) -> ClaimRefused:
 
 def replay(user: User, key: str, campaign_id: int) -> ClaimOutcome | None:
     """The claim an earlier request with the same key made, if any (a retry, a double tap)."""
-    claim = Claim.objects.filter(user=user, idempotency_key=key).select_related("voucher").first()
+    claim = Claim.objects.filter(user=user, idempotency_key=key).select_related("voucher", "item").first()
     if claim is None:
         return None
     if claim.campaign_id != campaign_id:
@@ -186,12 +211,12 @@ def claim_item(
     earlier = replay(actor, key, campaign_id)
     if earlier is not None:
         return earlier
-    campaign = open_campaign(campaign_id, mode=CampaignMode.FIRST_COME)
-    item = pick_item(campaign, item_id)
+    if gate_says_sold_out(campaign_id, item_id):
+        raise sold_out()
+    campaign, items = open_campaign(campaign_id, mode=CampaignMode.FIRST_COME)
+    item = pick_item(items, item_id)
     member = eligible_member(campaign, actor)
     details = clean_shipping(campaign, shipping)
-    if cache.get(sold_out_key(item.pk)):
-        raise sold_out()
     try:
         with transaction.atomic():
             slot = 1
@@ -221,7 +246,7 @@ def claim_item(
                 raise sold_out()
     except ClaimRefused as refusal:
         if refusal.code == "sold_out":
-            cache.set(sold_out_key(item.pk), True, timeout=SOLD_OUT_GATE_SECONDS)
+            close_gate(campaign, item)
         raise
     except IntegrityError:
         # Another request of the same person won the race: the same key (a double tap) returns

@@ -14,7 +14,7 @@ from gonghui.accounts.models import User
 from gonghui.benefits.models import Campaign, MemberCategory
 from gonghui.core.errors import ValidationFailed
 from gonghui.members.models import Member, MemberQuerySet, Sex
-from gonghui.members.services.selfservice import current_membership
+from gonghui.members.services.selfservice import current_membership_facts
 
 
 class NotEligible(ValidationFailed):
@@ -55,9 +55,24 @@ def eligibility_problem(campaign: Campaign, member: Member | None) -> str | None
     return None
 
 
+# What eligibility and a claim need of a membership; the ID and mobile numbers stay encrypted.
+ELIGIBILITY_FIELDS = (
+    "id",
+    "org_id",
+    "id_number_index",
+    "sex",
+    "is_gig_worker",
+    "is_migrant_worker",
+    "is_model_worker",
+    "joined_on",
+    "status",
+)
+
+
 def eligible_member(campaign: Campaign, user: User) -> Member:
-    """The user's active membership if it may take part; NotEligible with the reason otherwise."""
-    member = current_membership(user)
+    """The user's active membership if it may take part; NotEligible with the reason otherwise.
+    Only the facts eligibility needs are loaded (this runs on every press of a giveaway)."""
+    member = current_membership_facts(user, ELIGIBILITY_FIELDS)
     problem = eligibility_problem(campaign, member)
     if problem is not None or member is None:
         raise NotEligible(problem or "")

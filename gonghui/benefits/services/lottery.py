@@ -127,8 +127,8 @@ def enter_lottery(
     earlier = _replay(actor, key, campaign_id)
     if earlier is not None:
         return earlier
-    campaign = open_campaign(campaign_id, mode=CampaignMode.LOTTERY)
-    item = pick_item(campaign, item_id)
+    campaign, items = open_campaign(campaign_id, mode=CampaignMode.LOTTERY)
+    item = pick_item(items, item_id)
     member = eligible_member(campaign, actor)
     try:
         with transaction.atomic():

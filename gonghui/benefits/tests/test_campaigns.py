@@ -496,13 +496,13 @@ def test_a_stock_raise_reopens_the_sold_out_gate(
     from gonghui.benefits.services.claims import sold_out_key
 
     item = published.items.get()
-    cache.set(sold_out_key(item.pk), True)
+    cache.set(sold_out_key(published.pk), {"items": [item.pk], "all": True})
     sent = _as_sent(
         published, base, items=[ItemData(name=item.name, unit_cost=item.unit_cost, stock=25, id=item.pk)]
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.update_campaign(published, actor=east_admin, data=sent)
-    assert cache.get(sold_out_key(item.pk)) is None
+    assert cache.get(sold_out_key(published.pk)) is None
 
 
 def test_drawn_and_cancelled_campaigns_cannot_change(

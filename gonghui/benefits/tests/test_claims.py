@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gonghui.benefits.models import (
     CampaignItem,
@@ -141,8 +143,39 @@ def test_sold_out_is_refused_and_remembered_by_the_gate(tree, cinema):
         claim_item(campaign.pk, actor=second_user, idempotency_key="b")
 
     assert refused.value.code == "sold_out"
-    assert cache.get(sold_out_key(item.pk)) is True
+    assert cache.get(sold_out_key(campaign.pk)) == {"items": [item.pk], "all": True}
     assert counts() == (1, 1, [0])
+
+
+def test_once_sold_out_late_presses_are_answered_without_reading_the_campaign(tree, cinema):
+    campaign = make_campaign(tree.east, stock=1, merchants=[cinema])
+    users = [make_member_with_account(tree.acme)[1] for _ in range(3)]
+    claim_item(campaign.pk, actor=users[0], idempotency_key="a")
+    with pytest.raises(ClaimRefused):
+        claim_item(campaign.pk, actor=users[1], idempotency_key="b")
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ClaimRefused) as refused:
+        claim_item(campaign.pk, actor=users[2], idempotency_key="c")
+
+    assert refused.value.code == "sold_out"
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert 'FROM "benefits_campaignitem"' not in read
+    assert 'FROM "members_member"' not in read
+
+
+def test_a_sold_out_item_does_not_close_the_others(tree, cinema):
+    campaign = make_campaign(tree.east, stock=1, merchants=[cinema])
+    fruit = CampaignItem.objects.create(
+        campaign=campaign, name="水果", unit_cost=Decimal("20.00"), stock=5, remaining=5
+    )
+    ticket = campaign.items.exclude(pk=fruit.pk).get()
+    users = [make_member_with_account(tree.acme)[1] for _ in range(3)]
+    claim_item(campaign.pk, actor=users[0], idempotency_key="a", item_id=ticket.pk)
+    with pytest.raises(ClaimRefused):
+        claim_item(campaign.pk, actor=users[1], idempotency_key="b", item_id=ticket.pk)
+
+    assert cache.get(sold_out_key(campaign.pk)) == {"items": [ticket.pk], "all": False}
+    assert claim_item(campaign.pk, actor=users[2], idempotency_key="c", item_id=fruit.pk).created
 
 
 def test_the_gate_is_never_the_only_guard(tree, cinema):
@@ -151,7 +184,7 @@ def test_the_gate_is_never_the_only_guard(tree, cinema):
     _first, first_user = make_member_with_account(tree.acme)
     _second, second_user = make_member_with_account(tree.acme)
     claim_item(campaign.pk, actor=first_user, idempotency_key="a")
-    clear_sold_out(CampaignItem.objects.get().pk)
+    clear_sold_out(campaign.pk)
 
     # Then the database still refuses
     with pytest.raises(ClaimRefused) as refused:
@@ -168,7 +201,7 @@ def test_clearing_the_gate_lets_claims_through_after_the_stock_is_raised(tree, c
         claim_item(campaign.pk, actor=users[1], idempotency_key="b")
     item = CampaignItem.objects.get()
     CampaignItem.objects.filter(pk=item.pk).update(stock=2, remaining=1)
-    clear_sold_out(item.pk)
+    clear_sold_out(campaign.pk)
 
     assert claim_item(campaign.pk, actor=users[1], idempotency_key="b").created
 

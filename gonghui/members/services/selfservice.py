@@ -100,6 +100,18 @@ def current_membership(user: User) -> Member | None:
     )
 
 
+def current_membership_facts(user: User, fields: Sequence[str]) -> Member | None:
+    """The person's active membership with only `fields` loaded (and its union's name and path):
+    for hot paths that need a few facts and must not decrypt ID and mobile numbers."""
+    return (
+        Member.objects.active()
+        .filter(id_number_index__in=_person_indexes(user))
+        .select_related("org")
+        .only(*fields, "org__name", "org__path")
+        .first()
+    )
+
+
 def require_current_membership(user: User) -> Member:
     """The person's active membership; NotFound saying whether they have none at all
     (`no_membership`, e.g. an officer's account) or none active any more."""
