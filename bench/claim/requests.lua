@@ -1,4 +1,4 @@
--- wrk script of the claim benchmark (driven by bench/claim/run.py; not meant to be run by hand).
+-- wrk script of the claim benchmark (driven by bench/claim/claim_bench.py; not meant to be run by hand).
 --
 --   wrk -t T -c C -d 600s --timeout 10s -s requests.lua http://127.0.0.1:PORT \
 --       -- REQUESTS_FILE T METHOD PATH MARKER
@@ -11,13 +11,13 @@
 -- which the app answers 401 at once (and the file's requests never get). Fillers are only sent in
 -- the last tens of milliseconds, while the thread's last requests are in flight; their number is
 -- reported ("fillers") and they are left out of the status counts. Once a thread has every
--- response to its lines it writes MARKER.<i>, and run.py stops wrk with SIGINT when all markers
+-- response to its lines it writes MARKER.<i>, and claim_bench.py stops wrk with SIGINT when all markers
 -- are there. (wrk's delay() hook would let connections idle instead, but it costs a timer per
 -- request and cut the rate of the trivial endpoint from about 550 to 70 requests/s.)
 --
 -- done() prints one JSON line: latency percentiles (µs; fillers included, a few per mille at most),
 -- status counts, socket errors, and the time from the first request sent to the last response to
--- a line (µs, CLOCK_MONOTONIC, across threads), which run.py divides the count by: wrk's own
+-- a line (µs, CLOCK_MONOTONIC, across threads), which claim_bench.py divides the count by: wrk's own
 -- requests/s would divide by the whole -d duration.
 
 local ffi = require("ffi")

@@ -20,7 +20,7 @@ def test_a_merchant_photo_is_served_with_a_long_cache(media):
     response = Client().get("/media/benefits/merchants/photo.png")
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\nfake"
+    assert response.getvalue() == b"\x89PNG\r\n\x1a\nfake"
     assert response["Content-Type"] == "image/png"
     assert "max-age" in response["Cache-Control"]
 

@@ -6,8 +6,8 @@ concurrency.
     apt-get install -y wrk                      # the load tool (Debian: package wrk, 4.1)
     createdb -h 127.0.0.1 -U postgres gh_claim_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/gh_claim_bench
-    .venv/bin/python bench/claim/setup.py       # once: demo city + 100,000 members with tokens
-    .venv/bin/python bench/claim/run.py         # 35 minutes at load 10 on 2 vCPUs; --help
+    .venv/bin/python bench/claim/claim_setup.py       # once: demo city + 100,000 members with tokens
+    .venv/bin/python bench/claim/claim_bench.py         # 35 minutes at load 10 on 2 vCPUs; --help
 
 Each run creates a new published first-come campaign of the set-up's township (eligible: its whole
 subtree) with one item of `--stock` 10,000, limit 1 per member, voucher delivery at one merchant,
@@ -67,7 +67,7 @@ sys.path.insert(0, str(HERE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
 os.environ.setdefault("DEBUG", "0")
 
-from setup import DISPLAY_NAME, META_FILE, TOKENS_FILE, VAR  # noqa: E402
+from claim_setup import DISPLAY_NAME, META_FILE, TOKENS_FILE, VAR  # noqa: E402
 
 GOAL_RATIO = 0.3
 GOAL_P99_MS = 100.0
@@ -102,7 +102,7 @@ def main() -> None:
     if wrk is None:
         sys.exit("wrk is missing: apt-get install -y wrk (Debian/Ubuntu), brew install wrk (macOS).")
     if not TOKENS_FILE.exists() or not META_FILE.exists():
-        sys.exit(f"{TOKENS_FILE} is missing: run bench/claim/setup.py first.")
+        sys.exit(f"{TOKENS_FILE} is missing: run bench/claim/claim_setup.py first.")
     django.setup()
     from django.db import connection
 
@@ -177,7 +177,7 @@ def main() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def make_campaign(township_id: int, stock: int, title: str):
+def make_campaign(township_id: int, stock: int, title: str) -> Any:
     from django.utils import timezone
 
     from gonghui.benefits.models import (
@@ -277,7 +277,7 @@ def claim_path(campaign_id: int) -> str:
     return f"/api/v1/benefits/campaigns/{campaign_id}/claims"
 
 
-def check_database(campaign, item, stock: int) -> dict[str, int]:
+def check_database(campaign: Any, item: Any, stock: int) -> dict[str, int]:
     from django.db.models import Count
 
     from gonghui.benefits.models import CampaignItem, Claim, Voucher
@@ -306,7 +306,7 @@ def check_database(campaign, item, stock: int) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 
-def start_gunicorn(args, stamp: str, folder: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(args: argparse.Namespace, stamp: str, folder: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "GONGHUI_MODE": "development",
@@ -413,7 +413,7 @@ class Load:
     connection is a minute old), so they are polled every 0.2 s while wrk runs and the last CPU
     time seen of each is kept: a backend that ends loses at most its last 0.2 s."""
 
-    def __init__(self, wrk: str, args, folder: Path) -> None:
+    def __init__(self, wrk: str, args: argparse.Namespace, folder: Path) -> None:
         self.wrk, self.args, self.folder = wrk, args, folder
         self.redis = redis_pid()
 
@@ -484,7 +484,7 @@ class Load:
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - started
         try:
-            figures = json.loads(stdout.strip().splitlines()[-1])
+            figures: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
             sys.exit(f"wrk gave no figures for {name}:\n{stdout}\n{stderr}")
         (self.folder / f"{name}.wrk.txt").write_text(stdout + stderr)
@@ -613,7 +613,7 @@ def cpu_line(figures: dict[str, Any]) -> str:
     )
 
 
-def summarise(results: dict[str, Any], args) -> None:
+def summarise(results: dict[str, Any], args: argparse.Namespace) -> None:
     claim = results["claim"]
     db = results["db"]
     print()

@@ -1,10 +1,10 @@
-"""Set-up for the claim benchmark (bench/claim/run.py): a PostgreSQL database with the `small` demo
+"""Set-up for the claim benchmark (bench/claim/claim_bench.py): a PostgreSQL database with the `small` demo
 city and 100,000 extra members of one township's unions, each with a portal account and an API
 token, whose raw values go to a file for the load tool.
 
     createdb -h 127.0.0.1 -U postgres gh_claim_bench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/gh_claim_bench
-    .venv/bin/python bench/claim/setup.py          # about a minute; run once, run.py reuses it
+    .venv/bin/python bench/claim/claim_setup.py          # about a minute; run once, claim_bench.py reuses it
 
 The database is migrated and, if it has no demo city, the `small` one is loaded. The members go to
 the township union (街道总工会) with the most unions under it, spread over its grassroots unions;
@@ -14,7 +14,7 @@ numbers and mobile numbers are encrypted and blind-indexed). Running it again fi
 the token file and does nothing; to start again, drop and re-create the database.
 
 Writes var/bench-claim/tokens.tsv (user id, member id, raw token) and var/bench-claim/meta.json
-(the township's id), both read by run.py. The raw tokens are secrets of this scratch database only.
+(the township's id), both read by claim_bench.py. The raw tokens are secrets of this scratch database only.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, Literal
 
 import django
 
@@ -85,7 +86,7 @@ def main() -> None:
     print(f"Set-up done in {time.perf_counter() - started:.1f} s.")
 
 
-def pick_township():
+def pick_township() -> Any:
     from gonghui.orgs.models import Org
 
     # Townships are the depth-3 unions; the one with most unions under it.
@@ -96,7 +97,7 @@ def pick_township():
     return township
 
 
-def create_members(township, n: int) -> None:
+def create_members(township: Any, n: int) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
@@ -104,7 +105,7 @@ def create_members(township, n: int) -> None:
     from gonghui.accounts.models import AccountKind, ApiToken, User, hash_token
     from gonghui.accounts.services import TOKEN_PREFIX
     from gonghui.core.idnumbers import make_id_number
-    from gonghui.members.models import Member, MemberStatus, Sex, id_number_index, mobile_index
+    from gonghui.members.models import Member, MemberStatus, id_number_index, mobile_index
     from gonghui.orgs.demo.bulk import bulk_insert, next_id, reset_sequences
     from gonghui.orgs.models import Org
 
@@ -125,13 +126,16 @@ def create_members(township, n: int) -> None:
     with transaction.atomic(), TOKENS_FILE.open("w") as out:
         made = 0
         while made < n:
-            users, members, tokens, lines = [], [], [], []
+            users: list[Any] = []
+            members: list[Any] = []
+            tokens: list[Any] = []
+            lines: list[str] = []
             while len(users) < min(BATCH, n - made):
                 serial += 1
                 mobile = str(MOBILE_BASE + serial)
                 birth = date(1970, 1, 1) + timedelta(days=serial // 499)
                 sequence = (serial % 499) * 2 + 1 if serial % 2 else (serial % 499) * 2
-                sex = Sex.MALE if sequence % 2 else Sex.FEMALE
+                sex: Literal["male", "female"] = "male" if sequence % 2 else "female"
                 id_number = make_id_number(ID_REGION, birth, sequence, sex)
                 index = id_number_index(id_number)
                 if index in taken_ids or mobile in taken_names:
