@@ -123,13 +123,14 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
     client.force_login(make_officer(), backend=BACKEND)
     html = _html(client.get("/console/"))
     sidebar = html[html.index('id="console-sidebar"') :]
-    for label in ("组织管理", "会员管理", "福利", "维权服务", "帮扶救助", "活动", "统计报表", "后台任务"):
+    for label in ("组织管理", "会员管理", "维权服务", "帮扶救助", "活动", "统计报表", "后台任务"):
         assert label in sidebar
     unbuilt = [item for item in CONSOLE_NAV if not item.available]
     assert sidebar.count("即将上线") == len(unbuilt)
     # Items that need a permission the officer holds nowhere are hidden.
     assert reverse("console:audit") not in sidebar
     assert "审计日志" not in sidebar
+    assert reverse("console:benefits:campaign_list") not in sidebar
 
 
 def test_sidebar_items_that_are_available_resolve():
