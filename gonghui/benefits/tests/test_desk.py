@@ -63,6 +63,7 @@ def test_look_up_confirm_and_a_second_redemption_is_refused(tree: Tree) -> None:
     typed = voucher.display_code.lower()  # as a cashier types it
     html = _html(till.post(DESK, {"code": typed, "action": "inspect"}))
     assert "电影票" in html
+    assert "bottom-nav" not in html  # the members' navigation leads a till nowhere it may go
     assert "王**" in html
     assert "确认核销" in html
     assert Voucher.objects.get().status == VoucherStatus.ISSUED  # looking up changes nothing
