@@ -19,9 +19,7 @@ What may change when:
 
 from __future__ import annotations
 
-import io
 import secrets
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,7 +32,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from gonghui.benefits.models import (
     CAMPAIGN_TRANSITIONS,
@@ -54,6 +51,7 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services.claims import clear_sold_out
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
+from gonghui.core.images import PICTURE_FORMATS, NotAPicture, TooManyPixels, picture_format
 from gonghui.core.money import format_money, to_money
 from gonghui.core.text import normalize_text
 from gonghui.orgs.models import Org
@@ -69,7 +67,6 @@ MAX_STOCK = 10_000_000
 TRACKING_MAX = 40
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
-IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 # The fields a published campaign keeps as they are (see the module's docstring).
 FROZEN_WHEN_PUBLISHED = (
@@ -176,28 +173,15 @@ def check_image(upload: Upload) -> tuple[bytes, str]:
         raise _image_error(_("The file is empty."))
     if len(content) > MAX_IMAGE_BYTES:
         raise _image_error(_("The picture may be at most 5 MB. Make it smaller and upload it again."))
-    refused = _("This file is not a picture. Upload a JPEG, PNG or WebP image.")
-    too_big = _("This picture has too many pixels. Make it smaller and upload it again.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                kind = image.format or ""
-                if kind not in IMAGE_FORMATS:
-                    raise _image_error(refused)
-                width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise _image_error(too_big)
-                image.verify()
-            with Image.open(io.BytesIO(content)) as image:
-                image.load()
-    except ValidationFailed:
-        raise
-    except Image.DecompressionBombWarning:
-        raise _image_error(too_big) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _image_error(refused) from None
-    return content, IMAGE_FORMATS[kind]
+        kind = picture_format(content, max_pixels=MAX_IMAGE_PIXELS)
+    except TooManyPixels:
+        raise _image_error(
+            _("This picture has too many pixels. Make it smaller and upload it again.")
+        ) from None
+    except NotAPicture:
+        raise _image_error(_("This file is not a picture. Upload a JPEG, PNG or WebP image.")) from None
+    return content, "." + PICTURE_FORMATS[kind][1]
 
 
 def _in_subtree(org: Org, root: Org) -> bool:

@@ -28,11 +28,9 @@ serialised and cannot both use the same room under the cap.
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 import unicodedata
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,10 +42,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from gonghui.core.audit import record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
+from gonghui.core.images import PICTURE_FORMATS, NotAPicture, TooManyPixels, picture_format
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.members.models import Member, MemberStatus
 from gonghui.mutualaid.models import (
@@ -80,7 +78,6 @@ MAX_LINES = 50
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_BYTES = 10 * 2**20
 MAX_ATTACHMENT_PIXELS = 60_000_000
-IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 CLAIM_FIELDS = (
     "plan",
     "member",
@@ -661,31 +658,15 @@ def check_document(content: bytes) -> tuple[str, str]:
         )
     if content.startswith(b"%PDF-"):
         return "application/pdf", "pdf"
-    refused = _("Upload a photo (JPEG, PNG or WebP) or a PDF file.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                kind = image.format or ""
-                if kind not in IMAGE_FORMATS:
-                    raise _attachment_error(refused)
-                width, height = image.size
-                if width * height > MAX_ATTACHMENT_PIXELS:
-                    raise _attachment_error(
-                        _("This picture has too many pixels. Make it smaller and upload it again.")
-                    )
-                image.verify()
-            with Image.open(io.BytesIO(content)) as image:
-                image.load()
-    except ValidationFailed:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _attachment_error(refused) from None
-    except Image.DecompressionBombWarning:
+        kind = picture_format(content, max_pixels=MAX_ATTACHMENT_PIXELS)
+    except TooManyPixels:
         raise _attachment_error(
             _("This picture has too many pixels. Make it smaller and upload it again.")
         ) from None
-    return IMAGE_FORMATS[kind]
+    except NotAPicture:
+        raise _attachment_error(_("Upload a photo (JPEG, PNG or WebP) or a PDF file.")) from None
+    return PICTURE_FORMATS[kind]
 
 
 @transaction.atomic
