@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Protocol
 
 from PIL import Image, UnidentifiedImageError
 
@@ -20,6 +21,30 @@ PICTURE_FORMATS: dict[str, tuple[str, str]] = {
     "PNG": ("image/png", "png"),
     "WEBP": ("image/webp", "webp"),
 }
+
+
+class Upload(Protocol):
+    """An uploaded file as Django gives it (UploadedFile), or anything with a name, a size and read()."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = -1) -> bytes: ...
+
+
+class FileTooLarge(Exception):
+    """More bytes than the caller allows."""
+
+
+def read_upload(upload: Upload, *, max_bytes: int) -> bytes:
+    """The upload's bytes, never reading more than one byte past `max_bytes` (a client's stated
+    size is checked first, but not trusted)."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise FileTooLarge
+    content = upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise FileTooLarge
+    return content
 
 
 class NotAPicture(Exception):

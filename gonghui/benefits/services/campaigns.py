@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -51,7 +51,15 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services.claims import clear_sold_out
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
-from gonghui.core.images import PICTURE_FORMATS, NotAPicture, TooManyPixels, picture_format
+from gonghui.core.images import (
+    PICTURE_FORMATS,
+    FileTooLarge,
+    NotAPicture,
+    TooManyPixels,
+    Upload,
+    picture_format,
+    read_upload,
+)
 from gonghui.core.money import format_money, to_money
 from gonghui.core.text import normalize_text
 from gonghui.orgs.models import Org
@@ -98,15 +106,6 @@ AUDITED_FIELDS = (
     "pickup_org_id",
     "pickup_note",
 )
-
-
-class Upload(Protocol):
-    """An uploaded file as Django gives it (UploadedFile), or anything with a name and read()."""
-
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = -1) -> bytes: ...
 
 
 @dataclass
@@ -165,14 +164,14 @@ def _image_error(message: str) -> ValidationFailed:
 def check_image(upload: Upload) -> tuple[bytes, str]:
     """The image's bytes and file name ending: a JPEG, PNG or WebP picture of at most 5 MB that
     Pillow can read whole."""
-    size = upload.size
-    if size is not None and size > MAX_IMAGE_BYTES:
-        raise _image_error(_("The picture may be at most 5 MB. Make it smaller and upload it again."))
-    content = upload.read(MAX_IMAGE_BYTES + 1)
+    try:
+        content = read_upload(upload, max_bytes=MAX_IMAGE_BYTES)
+    except FileTooLarge:
+        raise _image_error(
+            _("The picture may be at most 5 MB. Make it smaller and upload it again.")
+        ) from None
     if not content:
         raise _image_error(_("The file is empty."))
-    if len(content) > MAX_IMAGE_BYTES:
-        raise _image_error(_("The picture may be at most 5 MB. Make it smaller and upload it again."))
     try:
         kind = picture_format(content, max_pixels=MAX_IMAGE_PIXELS)
     except TooManyPixels:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -36,7 +36,15 @@ from gonghui.benefits.models import (
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.geo import parse_position
-from gonghui.core.images import PICTURE_FORMATS, NotAPicture, TooManyPixels, picture_format
+from gonghui.core.images import (
+    PICTURE_FORMATS,
+    FileTooLarge,
+    NotAPicture,
+    TooManyPixels,
+    Upload,
+    picture_format,
+    read_upload,
+)
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.orgs.models import Org, OrgStatus
@@ -328,17 +336,15 @@ def set_merchant_status(merchant: Merchant, *, actor: Any, status: str, note: st
 # --------------------------------------------------------------------------------------------
 
 
-class Upload(Protocol):
-    """What a photo upload needs: Django's UploadedFile, or anything with these."""
-
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = -1) -> bytes: ...
-
-
 def _photo_error(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"image": [message]})
+
+
+def _photo_too_large() -> ValidationFailed:
+    return _photo_error(
+        _("A photo may be at most %(size)s MB. Make it smaller and upload it again.")
+        % {"size": MAX_PHOTO_BYTES // 2**20}
+    )
 
 
 def _too_many_pixels() -> str:
@@ -351,10 +357,7 @@ def check_photo(content: bytes) -> str:
     if not content:
         raise _photo_error(_("The file is empty."))
     if len(content) > MAX_PHOTO_BYTES:
-        raise _photo_error(
-            _("A photo may be at most %(size)s MB. Make it smaller and upload it again.")
-            % {"size": MAX_PHOTO_BYTES // 2**20}
-        )
+        raise _photo_too_large()
     try:
         kind = picture_format(content, max_pixels=MAX_PHOTO_PIXELS)
     except TooManyPixels:
@@ -377,13 +380,10 @@ def add_merchant_photo(merchant: Merchant, *, actor: Any, upload: Upload, captio
             _("A merchant can have at most %(n)s photos. Remove one before adding another.")
             % {"n": MAX_PHOTOS}
         )
-    size = upload.size or 0
-    if size > MAX_PHOTO_BYTES:
-        raise _photo_error(
-            _("A photo may be at most %(size)s MB. Make it smaller and upload it again.")
-            % {"size": MAX_PHOTO_BYTES // 2**20}
-        )
-    content = upload.read(MAX_PHOTO_BYTES + 1)
+    try:
+        content = read_upload(upload, max_bytes=MAX_PHOTO_BYTES)
+    except FileTooLarge:
+        raise _photo_too_large() from None
     suffix = check_photo(content)
     last = MerchantPhoto.objects.filter(merchant=current).aggregate(last=Max("position"))["last"]
     photo = MerchantPhoto(merchant=current, caption=caption, position=0 if last is None else last + 1)
