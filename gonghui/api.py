@@ -135,6 +135,12 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/benefits/vouchers", "gonghui.benefits.api.vouchers.router"),
     ("/benefits/reports", "gonghui.benefits.api.reports.router"),
     ("/benefits/pledges", "gonghui.benefits.api.pledges.router"),
+    ("/mutualaid/plans", "gonghui.mutualaid.api.plans.router"),
+    ("/mutualaid/enrolment-batches", "gonghui.mutualaid.api.enrolment.router"),
+    ("/mutualaid/claims", "gonghui.mutualaid.api.claims.router"),
+    ("/mutualaid/payment-batches", "gonghui.mutualaid.api.payments.router"),
+    ("/mutualaid/reports", "gonghui.mutualaid.api.reports.router"),
+    ("/mutualaid/me", "gonghui.mutualaid.api.member.router"),  # the signed-in member's coverage and claims
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("founding/", include("gonghui.founding.urls")),
     path("ratings/", include("gonghui.ratings.urls")),
     path("benefits/", include("gonghui.benefits.urls")),
+    path("mutualaid/", include("gonghui.mutualaid.urls")),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from gonghui.benefits.portal_urls import urlpatterns as benefit_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
+from gonghui.mutualaid.portal_urls import urlpatterns as mutualaid_urlpatterns
 from gonghui.portal import views
 
 app_name = "portal"
@@ -12,5 +13,6 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     *member_urlpatterns,
     *benefit_urlpatterns,
+    *mutualaid_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

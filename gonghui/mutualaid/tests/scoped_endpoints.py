@@ -1,13 +1,12 @@
-"""Mutual aid pages and API operations, for the scoping test base (gonghui.orgs.tests.scoping).
-
-None yet: this slice is the data model, the services and the payout engine. The console pages
-and API operations of plans, enrolment and claims register here as they are built.
-"""
+"""The mutual aid app's console pages and API operations for the scoping test base
+(gonghui.orgs.tests.scoping), gathered from one module per concern in `endpoints/`."""
 
 from __future__ import annotations
 
+from gonghui.mutualaid.tests.endpoints import claims, enrolment, member, payments, plans, reports
 from gonghui.orgs.tests.scoping import ScopedEndpoint
 
-ENDPOINTS: list[ScopedEndpoint] = []
+_MODULES = (plans, enrolment, claims, payments, reports, member)
 
-UNSCOPED: dict[str, str] = {}
+ENDPOINTS: list[ScopedEndpoint] = [endpoint for module in _MODULES for endpoint in module.ENDPOINTS]
+UNSCOPED: dict[str, str] = {route: reason for module in _MODULES for route, reason in module.UNSCOPED.items()}
