@@ -141,6 +141,13 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/mutualaid/payment-batches", "gonghui.mutualaid.api.payments.router"),
     ("/mutualaid/reports", "gonghui.mutualaid.api.reports.router"),
     ("/mutualaid/me", "gonghui.mutualaid.api.member.router"),  # the signed-in member's coverage and claims
+    ("/assistance/files", "gonghui.assistance.api.files.router"),
+    ("/assistance/thresholds", "gonghui.assistance.api.thresholds.router"),
+    ("/assistance/funds", "gonghui.assistance.api.funds.router"),
+    ("/assistance/grants", "gonghui.assistance.api.grants.router"),
+    ("/assistance/campaigns", "gonghui.assistance.api.campaigns.router"),
+    ("/assistance/reports", "gonghui.assistance.api.reports.router"),
+    ("/assistance/me", "gonghui.assistance.api.member.router"),  # the signed-in member's own files and grants
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "gonghui.ratings",
     "gonghui.benefits",
     "gonghui.mutualaid",
+    "gonghui.assistance",
     "gonghui.portal",
     "gonghui.console",
 ]

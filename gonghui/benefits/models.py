@@ -179,15 +179,6 @@ class Delivery(models.TextChoices):
     SHIPPING = "shipping", _("Sent to a postal address")
 
 
-class MemberCategory(models.TextChoices):
-    """Categories a campaign may be limited to (a member in any one of them is eligible)."""
-
-    GIG_WORKER = "gig_worker", _("Gig workers")
-    FEMALE = "female", _("Female workers")
-    MIGRANT_WORKER = "migrant_worker", _("Migrant workers")
-    MODEL_WORKER = "model_worker", _("Model workers")
-
-
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")

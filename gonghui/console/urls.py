@@ -13,4 +13,5 @@ urlpatterns = [
     path("ratings/", include("gonghui.ratings.urls")),
     path("benefits/", include("gonghui.benefits.urls")),
     path("mutualaid/", include("gonghui.mutualaid.urls")),
+    path("assistance/", include("gonghui.assistance.urls")),
 ]

@@ -51,6 +51,9 @@ class Perm(StrEnum):
     MUTUALAID_VIEW = "mutualaid.view"
     MUTUALAID_MANAGE = "mutualaid.manage"  # plans and their benefit rules
     MUTUALAID_HANDLE = "mutualaid.handle"  # claims and their medical details
+    ASSISTANCE_VIEW = "assistance.view"
+    ASSISTANCE_HANDLE = "assistance.handle"  # hardship files, grant proposals, care campaign lists
+    ASSISTANCE_FUNDS = "assistance.funds"  # fund ledgers; approving and reversing grants
 
 
 _VIEW = frozenset(
@@ -78,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.RATING_ASSESS,
         Perm.MEMBER_CHANGE,
         Perm.BENEFITS_CHANGE,
+        Perm.ASSISTANCE_VIEW,
+        Perm.ASSISTANCE_HANDLE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}
@@ -91,9 +96,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.FINANCE_CHANGE,
             Perm.BENEFITS_VIEW,
             Perm.MUTUALAID_VIEW,
+            Perm.ASSISTANCE_VIEW,
+            Perm.ASSISTANCE_FUNDS,
         }
     ),
-    Role.AUDITOR: _VIEW | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW, Perm.MUTUALAID_VIEW},
+    Role.AUDITOR: _VIEW
+    | {Perm.AUDIT_VIEW, Perm.RIGHTS_VIEW, Perm.FINANCE_VIEW, Perm.MUTUALAID_VIEW, Perm.ASSISTANCE_VIEW},
 }
 
 

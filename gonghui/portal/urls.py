@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gonghui.assistance.portal_urls import urlpatterns as assistance_urlpatterns
 from gonghui.benefits.portal_urls import urlpatterns as benefit_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.mutualaid.portal_urls import urlpatterns as mutualaid_urlpatterns
@@ -14,5 +15,6 @@ urlpatterns = [
     *member_urlpatterns,
     *benefit_urlpatterns,
     *mutualaid_urlpatterns,
+    *assistance_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

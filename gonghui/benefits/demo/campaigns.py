@@ -20,10 +20,10 @@ from gonghui.benefits.models import (
     CampaignMode,
     CampaignStatus,
     Delivery,
-    MemberCategory,
     Merchant,
     MerchantCategory,
 )
+from gonghui.members.categories import MemberCategory
 from gonghui.orgs.models import Org
 
 

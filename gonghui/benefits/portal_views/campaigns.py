@@ -28,12 +28,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gonghui.accounts.models import User
 from gonghui.benefits.codes import normalise_code
-from gonghui.benefits.models import Campaign, CampaignMode, CampaignStatus, Delivery, MemberCategory
+from gonghui.benefits.models import Campaign, CampaignMode, CampaignStatus, Delivery
 from gonghui.benefits.offers import MyStanding, listed_campaigns, my_standing
 from gonghui.benefits.services import claims as claim_services
 from gonghui.benefits.services import lottery
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
+from gonghui.members.categories import MemberCategory
 from gonghui.members.services.selfservice import current_membership
 
 CAMPAIGNS_PER_PAGE = 20

@@ -44,7 +44,6 @@ from gonghui.benefits.models import (
     CampaignStatus,
     Claim,
     Delivery,
-    MemberCategory,
     Merchant,
     MerchantStatus,
 )
@@ -62,6 +61,7 @@ from gonghui.core.images import (
 )
 from gonghui.core.money import format_money, to_money
 from gonghui.core.text import normalize_text
+from gonghui.members.categories import MemberCategory
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, visible

@@ -6,34 +6,21 @@ needs no check of its own; "active" is the person's current membership."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
-from gonghui.benefits.models import Campaign, MemberCategory
+from gonghui.benefits.models import Campaign
 from gonghui.core.errors import ValidationFailed
-from gonghui.members.models import Member, MemberQuerySet, Sex
+from gonghui.members.categories import category_filter, category_names, in_any_category
+from gonghui.members.models import Member, MemberQuerySet
 from gonghui.members.services.selfservice import current_membership_facts
 
 
 class NotEligible(ValidationFailed):
     code = "not_eligible"
     status = 422
-
-
-_CATEGORY_TESTS = {
-    MemberCategory.GIG_WORKER: lambda member: member.is_gig_worker,
-    MemberCategory.FEMALE: lambda member: member.sex == Sex.FEMALE,
-    MemberCategory.MIGRANT_WORKER: lambda member: member.is_migrant_worker,
-    MemberCategory.MODEL_WORKER: lambda member: member.is_model_worker,
-}
-_CATEGORY_FILTERS = {
-    MemberCategory.GIG_WORKER: Q(is_gig_worker=True),
-    MemberCategory.FEMALE: Q(sex=Sex.FEMALE),
-    MemberCategory.MIGRANT_WORKER: Q(is_migrant_worker=True),
-    MemberCategory.MODEL_WORKER: Q(is_model_worker=True),
-}
 
 
 def eligibility_problem(campaign: Campaign, member: Member | None) -> str | None:
@@ -44,10 +31,10 @@ def eligibility_problem(campaign: Campaign, member: Member | None) -> str | None
         )
     if not member.org.path.startswith(campaign.eligible_org.path):
         return _("This campaign is for members of %(org)s.") % {"org": campaign.eligible_org.name}
-    categories = [MemberCategory(code) for code in campaign.categories]
-    if categories and not any(_CATEGORY_TESTS[category](member) for category in categories):
-        names = "、".join(str(category.label) for category in categories)
-        return _("This campaign is only for: %(categories)s.") % {"categories": names}
+    if not in_any_category(member, campaign.categories):
+        return _("This campaign is only for: %(categories)s.") % {
+            "categories": category_names(campaign.categories)
+        }
     if campaign.joined_before is not None and member.joined_on >= campaign.joined_before:
         return _("This campaign is for members who joined before %(date)s.") % {
             "date": date_format(campaign.joined_before, "DATE_FORMAT")
@@ -82,12 +69,7 @@ def eligible_member(campaign: Campaign, user: User) -> Member:
 def eligible_members(campaign: Campaign) -> MemberQuerySet:
     """Every member who may take part (for reports and the benchmark's check)."""
     members: MemberQuerySet = Member.objects.active().filter(org__path__startswith=campaign.eligible_org.path)
-    categories = [MemberCategory(code) for code in campaign.categories]
-    if categories:
-        condition = Q()
-        for category in categories:
-            condition |= _CATEGORY_FILTERS[category]
-        members = members.filter(condition)
+    members = members.filter(category_filter(campaign.categories))
     if campaign.joined_before is not None:
         members = members.filter(joined_on__lt=campaign.joined_before)
     return members

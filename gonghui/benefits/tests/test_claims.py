@@ -17,7 +17,6 @@ from gonghui.benefits.models import (
     CampaignStatus,
     Claim,
     Delivery,
-    MemberCategory,
     Voucher,
 )
 from gonghui.benefits.services.claims import (
@@ -31,6 +30,7 @@ from gonghui.benefits.services.claims import (
 from gonghui.benefits.services.eligibility import NotEligible, eligible_members
 from gonghui.benefits.tests.factories import make_campaign, make_member_with_account, make_merchant
 from gonghui.core.errors import NotFound, RateLimited, ValidationFailed
+from gonghui.members.categories import MemberCategory
 from gonghui.members.models import MemberStatus
 
 pytestmark = pytest.mark.django_db

@@ -18,11 +18,11 @@ from gonghui.benefits.models import (
     Claim,
     Delivery,
     Entry,
-    MemberCategory,
     Voucher,
 )
 from gonghui.benefits.services.lottery import draw_lottery
 from gonghui.benefits.tests.factories import make_campaign, make_member_with_account, make_merchant
+from gonghui.members.categories import MemberCategory
 from gonghui.orgs.tests.factories import Tree, officer_at
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,6 @@ from gonghui.benefits.models import (
     CampaignStatus,
     Claim,
     Delivery,
-    MemberCategory,
     Merchant,
     MerchantStatus,
 )
@@ -40,6 +39,7 @@ from gonghui.core.inputs import CleanCharField
 from gonghui.core.mobile import mask_mobile
 from gonghui.core.money import InvalidAmount, parse_money
 from gonghui.core.text import mask_name
+from gonghui.members.categories import MemberCategory
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, granted_tops, has_perm_at, visible

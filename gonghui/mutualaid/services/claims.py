@@ -37,15 +37,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core.audit import record_audit, snapshot
+from gonghui.core.documents import store_document, too_many_documents
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
-from gonghui.core.images import PICTURE_FORMATS, NotAPicture, TooManyPixels, picture_format
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.members.models import Member, MemberStatus
 from gonghui.mutualaid.models import (
@@ -76,8 +75,6 @@ from gonghui.orgs.scoping import has_perm_at
 
 MAX_LINES = 50
 MAX_ATTACHMENTS = 20
-MAX_ATTACHMENT_BYTES = 10 * 2**20
-MAX_ATTACHMENT_PIXELS = 60_000_000
 CLAIM_FIELDS = (
     "plan",
     "member",
@@ -642,33 +639,6 @@ def _reject(found: AidClaim, actor: Any, reason: str) -> AidClaim:
 # --- documents -----------------------------------------------------------------------------------
 
 
-def _attachment_error(message: str) -> ValidationFailed:
-    return ValidationFailed(message, fields={"file": [message]})
-
-
-def check_document(content: bytes) -> tuple[str, str]:
-    """(content type, file name ending) of a document photo or PDF; ValidationFailed otherwise.
-    The type is read from the bytes, never from the name or the browser's claim."""
-    if not content:
-        raise _attachment_error(_("The file is empty."))
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise _attachment_error(
-            _("A document may be at most %(size)s MB. Make it smaller and upload it again.")
-            % {"size": MAX_ATTACHMENT_BYTES // 2**20}
-        )
-    if content.startswith(b"%PDF-"):
-        return "application/pdf", "pdf"
-    try:
-        kind = picture_format(content, max_pixels=MAX_ATTACHMENT_PIXELS)
-    except TooManyPixels:
-        raise _attachment_error(
-            _("This picture has too many pixels. Make it smaller and upload it again.")
-        ) from None
-    except NotAPicture:
-        raise _attachment_error(_("Upload a photo (JPEG, PNG or WebP) or a PDF file.")) from None
-    return PICTURE_FORMATS[kind]
-
-
 @transaction.atomic
 def add_claim_attachment(
     claim: AidClaim | int, *, actor: Any, name: str, content: bytes
@@ -681,24 +651,13 @@ def add_claim_attachment(
     if found.status not in _OPEN_FOR_DOCUMENTS:
         raise Conflict(_("The claim has been decided: no more documents can be added."))
     if found.attachments.count() >= MAX_ATTACHMENTS:
-        raise _attachment_error(
-            _("A claim can have at most %(limit)s documents.") % {"limit": MAX_ATTACHMENTS}
-        )
-    content_type, ending = check_document(content)
-    original = normalize_text(name or "")[:120] or f"document.{ending}"
-    attachment = AidClaimAttachment(
-        claim=found,
-        original_name=original,
-        content_type=content_type,
-        size=len(content),
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    attachment.file.save(f"{secrets.token_hex(16)}.{ending}", ContentFile(content), save=False)
-    attachment.save()
+        raise too_many_documents(MAX_ATTACHMENTS)
+    attachment = AidClaimAttachment(claim=found)
+    stored = store_document(attachment, actor=actor, name=name, content=content)
     record_audit(
         actor=actor,
         action="mutualaid.add_claim_attachment",
         obj=found,
-        changes={"attachment": [None, {"name": original, "type": content_type, "size": len(content)}]},
+        changes={"attachment": [None, stored]},
     )
     return attachment

@@ -1,0 +1,1 @@
+"""Every write of the assistance app (one module per concern)."""

@@ -1,0 +1,8 @@
+"""Scoped endpoints: hardship assistance member."""
+
+from __future__ import annotations
+
+from gonghui.orgs.tests.scoping import ScopedEndpoint
+
+ENDPOINTS: list[ScopedEndpoint] = []
+UNSCOPED: dict[str, str] = {}

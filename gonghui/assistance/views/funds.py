@@ -1,0 +1,7 @@
+"""Console pages of hardship assistance: funds."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
