@@ -424,6 +424,10 @@ class PaymentBatch(TimeStampedModel):
         return f"{self.plan} · #{self.pk}"
 
 
+# What only claim handlers and the claimant may read (gonghui.mutualaid.selectors decides who).
+MEDICAL_FIELDS = frozenset({"hospital", "diagnosis_category", "admitted_on", "discharged_on"})
+
+
 class AidClaimQuerySet(ScopedQuerySet["AidClaim"]):
     # The member's union at submission: a handler sees the claims of the unions below them.
     scope_fields = ("org__path",)
@@ -525,6 +529,10 @@ class AidClaim(TimeStampedModel):
         return mask_name(self.bank_account_name or "")
 
     def audit_value(self, field: str) -> Any:
+        # The audit log is read by auditors, who may not see medical details: it records that
+        # they were given, not what they are (the claim itself shows them to handlers).
+        if field in MEDICAL_FIELDS:
+            return "***" if getattr(self, field) else None
         masked = {
             "bank_account_number": self.masked_account_number,
             "bank_account_name": self.masked_account_name,

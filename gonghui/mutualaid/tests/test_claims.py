@@ -453,6 +453,15 @@ def test_every_write_is_audited_with_the_bank_account_masked(world: Any) -> None
     assert changes["bank_account_name"][1] != "王小明"
 
 
+def test_the_audit_log_records_no_medical_details(world: Any) -> None:
+    # Auditors read the audit log but may not see medical details.
+    claim = submit(world)
+    changes = AuditEvent.objects.get(action="mutualaid.submit_claim").changes
+    assert changes["hospital"] == [None, "***"]
+    assert changes["diagnosis_category"] == [None, "***"]
+    assert claim.hospital not in str(changes)
+
+
 def test_domain_errors_only(world: Any) -> None:
     # A claim id that does not exist is NotFound for every service, never a crash.
     for call in (check_claim, approve_claim):
