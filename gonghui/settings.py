@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "gonghui.benefits",
     "gonghui.mutualaid",
     "gonghui.assistance",
+    "gonghui.events",
     "gonghui.portal",
     "gonghui.console",
 ]

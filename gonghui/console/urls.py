@@ -14,4 +14,5 @@ urlpatterns = [
     path("benefits/", include("gonghui.benefits.urls")),
     path("mutualaid/", include("gonghui.mutualaid.urls")),
     path("assistance/", include("gonghui.assistance.urls")),
+    path("events/", include("gonghui.events.urls")),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from gonghui.assistance.portal_urls import urlpatterns as assistance_urlpatterns
 from gonghui.benefits.portal_urls import urlpatterns as benefit_urlpatterns
+from gonghui.events.portal_urls import urlpatterns as events_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.mutualaid.portal_urls import urlpatterns as mutualaid_urlpatterns
 from gonghui.portal import views
@@ -16,5 +17,6 @@ urlpatterns = [
     *benefit_urlpatterns,
     *mutualaid_urlpatterns,
     *assistance_urlpatterns,
+    *events_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

@@ -1,0 +1,7 @@
+"""API: events (events)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["events"])
