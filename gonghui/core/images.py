@@ -78,3 +78,37 @@ def picture_format(content: bytes, *, max_pixels: int) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise NotAPicture from None
     return kind
+
+
+# Public photos (merchants, campaign images, service points): small enough for a phone to load.
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+
+
+def read_photo(upload: Upload, *, field: str = "image") -> tuple[bytes, str]:
+    """The bytes of an uploaded photo and its file name ending ("." + jpg/png/webp), or
+    ValidationFailed on `field` saying what is wrong: too large, empty, too many pixels, or not
+    a JPEG, PNG or WebP picture that decodes whole."""
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.errors import ValidationFailed
+
+    def refuse(message: str) -> ValidationFailed:
+        return ValidationFailed(message, fields={field: [message]})
+
+    try:
+        content = read_upload(upload, max_bytes=MAX_PHOTO_BYTES)
+    except FileTooLarge:
+        raise refuse(
+            _("A photo may be at most %(size)s MB. Make it smaller and upload it again.")
+            % {"size": MAX_PHOTO_BYTES // 2**20}
+        ) from None
+    if not content:
+        raise refuse(_("The file is empty."))
+    try:
+        kind = picture_format(content, max_pixels=MAX_PHOTO_PIXELS)
+    except TooManyPixels:
+        raise refuse(_("This picture has too many pixels. Make it smaller and upload it again.")) from None
+    except NotAPicture:
+        raise refuse(_("This file is not a photo. Upload a JPEG, PNG or WebP picture.")) from None
+    return content, "." + PICTURE_FORMATS[kind][1]

@@ -50,15 +50,7 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services.claims import clear_sold_out
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
-from gonghui.core.images import (
-    PICTURE_FORMATS,
-    FileTooLarge,
-    NotAPicture,
-    TooManyPixels,
-    Upload,
-    picture_format,
-    read_upload,
-)
+from gonghui.core.images import Upload, read_photo
 from gonghui.core.money import format_money, to_money
 from gonghui.core.text import normalize_text
 from gonghui.members.categories import MemberCategory
@@ -73,8 +65,6 @@ PICKUP_NOTE_MAX = 200
 MAX_ITEMS = 5
 MAX_STOCK = 10_000_000
 TRACKING_MAX = 40
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
 
 # The fields a published campaign keeps as they are (see the module's docstring).
 FROZEN_WHEN_PUBLISHED = (
@@ -157,30 +147,9 @@ class _Clean:
 # --------------------------------------------------------------------------------------------
 
 
-def _image_error(message: str) -> ValidationFailed:
-    return ValidationFailed(message, fields={"image": [message]})
-
-
 def check_image(upload: Upload) -> tuple[bytes, str]:
-    """The image's bytes and file name ending: a JPEG, PNG or WebP picture of at most 5 MB that
-    Pillow can read whole."""
-    try:
-        content = read_upload(upload, max_bytes=MAX_IMAGE_BYTES)
-    except FileTooLarge:
-        raise _image_error(
-            _("The picture may be at most 5 MB. Make it smaller and upload it again.")
-        ) from None
-    if not content:
-        raise _image_error(_("The file is empty."))
-    try:
-        kind = picture_format(content, max_pixels=MAX_IMAGE_PIXELS)
-    except TooManyPixels:
-        raise _image_error(
-            _("This picture has too many pixels. Make it smaller and upload it again.")
-        ) from None
-    except NotAPicture:
-        raise _image_error(_("This file is not a picture. Upload a JPEG, PNG or WebP image.")) from None
-    return content, "." + PICTURE_FORMATS[kind][1]
+    """The image's bytes and file name ending (gonghui.core.images.read_photo)."""
+    return read_photo(upload, field="image")
 
 
 def _in_subtree(org: Org, root: Org) -> bool:

@@ -36,15 +36,7 @@ from gonghui.benefits.models import (
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.geo import parse_position
-from gonghui.core.images import (
-    PICTURE_FORMATS,
-    FileTooLarge,
-    NotAPicture,
-    TooManyPixels,
-    Upload,
-    picture_format,
-    read_upload,
-)
+from gonghui.core.images import Upload, read_photo
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.orgs.models import Org, OrgStatus
@@ -52,10 +44,6 @@ from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import has_perm_at
 
 MAX_PHOTOS = 9
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# Pillow's format names → the file name ending the photo is stored under.
-# A photo of more pixels than this is refused before it is decoded (a "decompression bomb").
-MAX_PHOTO_PIXELS = 40_000_000
 DESCRIPTION_MAX = 2000
 DISPLAY_NAME_MAX = 60
 CAPTION_MAX = 100
@@ -340,33 +328,6 @@ def _photo_error(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"image": [message]})
 
 
-def _photo_too_large() -> ValidationFailed:
-    return _photo_error(
-        _("A photo may be at most %(size)s MB. Make it smaller and upload it again.")
-        % {"size": MAX_PHOTO_BYTES // 2**20}
-    )
-
-
-def _too_many_pixels() -> str:
-    return _("This picture has too many pixels. Make it smaller and upload it again.")
-
-
-def check_photo(content: bytes) -> str:
-    """The file name ending for a photo: it must be a JPEG, PNG or WebP image that Pillow can
-    read whole, of at most MAX_PHOTO_BYTES."""
-    if not content:
-        raise _photo_error(_("The file is empty."))
-    if len(content) > MAX_PHOTO_BYTES:
-        raise _photo_too_large()
-    try:
-        kind = picture_format(content, max_pixels=MAX_PHOTO_PIXELS)
-    except TooManyPixels:
-        raise _photo_error(_too_many_pixels()) from None
-    except NotAPicture:
-        raise _photo_error(_("This file is not a photo. Upload a JPEG, PNG or WebP picture.")) from None
-    return "." + PICTURE_FORMATS[kind][1]
-
-
 @transaction.atomic
 def add_merchant_photo(merchant: Merchant, *, actor: Any, upload: Upload, caption: str = "") -> MerchantPhoto:
     """Add a photo after the merchant's others (at most MAX_PHOTOS)."""
@@ -380,11 +341,7 @@ def add_merchant_photo(merchant: Merchant, *, actor: Any, upload: Upload, captio
             _("A merchant can have at most %(n)s photos. Remove one before adding another.")
             % {"n": MAX_PHOTOS}
         )
-    try:
-        content = read_upload(upload, max_bytes=MAX_PHOTO_BYTES)
-    except FileTooLarge:
-        raise _photo_too_large() from None
-    suffix = check_photo(content)
+    content, suffix = read_photo(upload, field="image")
     last = MerchantPhoto.objects.filter(merchant=current).aggregate(last=Max("position"))["last"]
     photo = MerchantPhoto(merchant=current, caption=caption, position=0 if last is None else last + 1)
     # A name of our own: what the upload was called says nothing we need, and may say too much.

@@ -35,7 +35,6 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services import merchant_import
 from gonghui.benefits.services.merchants import (
     FIELD_NAMES,
-    MAX_PHOTO_BYTES,
     MAX_PHOTOS,
     add_merchant_photo,
     create_merchant,
@@ -49,6 +48,7 @@ from gonghui.benefits.services.merchants import (
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
+from gonghui.core.images import MAX_PHOTO_BYTES
 from gonghui.core.inputs import CleanCharField
 from gonghui.orgs.models import ImportMode, Org, OrgKind, OrgStatus
 from gonghui.orgs.permissions import Perm
