@@ -16,13 +16,14 @@ from __future__ import annotations
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.db import models
 from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils.translation import gettext as _
 
-from gonghui.core.errors import FieldErrors
+from gonghui.core.errors import FieldErrors, ValidationFailed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -137,3 +138,52 @@ def with_distance(
         rows = rows.filter(distance_km__lte=max_km)
     ordered: models.QuerySet[M] = rows.order_by("distance_km", "pk")
     return ordered
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_position(
+    lat: Any, lng: Any, errors: FieldErrors, *, fields: tuple[str, str] = ("latitude", "longitude")
+) -> dict[str, Decimal | None]:
+    """A typed-in position for a model's latitude/longitude columns (named by `fields`): both
+    blank → no position; one blank, or either not valid → problems noted in `errors` and {}."""
+    lat_field, lng_field = fields
+    if _blank(lat) and _blank(lng):
+        return {lat_field: None, lng_field: None}
+    if _blank(lat) or _blank(lng):
+        errors.add(
+            lat_field if _blank(lat) else lng_field,
+            _("Give both the latitude and the longitude, or neither."),
+        )
+        return {}
+    try:
+        latitude, longitude = parse_position(lat, lng)
+    except ValidationFailed as error:
+        for field, messages in error.fields.items():
+            for message in messages:
+                errors.add({"lat": lat_field, "lng": lng_field}[field], message)
+        return {}
+    return {lat_field: latitude, lng_field: longitude}
+
+
+def distance_label(km: float | None) -> str:
+    """“850 米” below a kilometre, “1.2 公里” from there, “35 公里” from 10 km on."""
+    if km is None:
+        return ""
+    if km < 1:
+        return _("%(m)s m") % {"m": max(10, round(km * 100) * 10)}
+    if km < 10:
+        return _("%(km)s km") % {"km": f"{km:.1f}"}
+    return _("%(km)s km") % {"km": f"{km:.0f}"}
+
+
+def navigation_url(name: str, latitude: Decimal | None, longitude: Decimal | None) -> str:
+    """A link that opens the place in the AMap app or site (it takes WGS-84 and GCJ-02)."""
+    if latitude is None or longitude is None:
+        return ""
+    return (
+        f"https://uri.amap.com/marker?position={longitude},{latitude}"
+        f"&name={quote(name, safe='')}&coordinate=wgs84&callnative=1"
+    )

@@ -27,6 +27,34 @@ def has_control_characters(value: str) -> bool:
     return any(unicodedata.category(char) in {"Cc", "Cs"} for char in value)
 
 
+def text_problem(text: str, *, max_length: int, required: bool) -> str | None:
+    """What is wrong with an already normalised text for a field, in words for the person; None if nothing."""
+    if has_control_characters(text):
+        return _("Use letters, digits, spaces and punctuation only.")
+    if required and not text:
+        return _("This field is required.")
+    if len(text) > max_length:
+        return _("Enter at most %(max_length)s characters.") % {"max_length": max_length}
+    return None
+
+
+def clean_multiline(value: Any, *, field: str, max_length: int, errors: Any) -> str:
+    """A text of several lines (a description): each line normalised, blank lines at either end
+    dropped; problems noted in `errors` (a FieldErrors) under `field`."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(field, _("Enter text."))
+        return ""
+    lines = [normalize_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = "\n".join(lines).strip("\n")
+    if has_control_characters(text.replace("\n", "")):
+        errors.add(field, _("Use letters, digits, spaces and punctuation only."))
+    elif len(text) > max_length:
+        errors.add(field, _("Enter at most %(max_length)s characters.") % {"max_length": max_length})
+    return text
+
+
 def _printable(value: str) -> str:
     if has_control_characters(value):
         raise ValueError(_("Use letters, digits, spaces and punctuation only."))

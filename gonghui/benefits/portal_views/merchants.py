@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -22,22 +21,11 @@ from django.views.decorators.http import require_GET
 
 from gonghui.benefits.models import Merchant, MerchantCategory, MerchantPhoto
 from gonghui.core.errors import ValidationFailed
-from gonghui.core.geo import parse_position, with_distance
+from gonghui.core.geo import distance_label, navigation_url, parse_position, with_distance
 from gonghui.core.text import normalize_text
 
 PAGE_SIZE = 20
 QUERY_MAX = 40
-
-
-def distance_label(km: float | None) -> str:
-    """“850 米” below a kilometre, “1.2 公里” from there, “35 公里” from 10 km on."""
-    if km is None:
-        return ""
-    if km < 1:
-        return _("%(m)s m") % {"m": max(10, round(km * 100) * 10)}
-    if km < 10:
-        return _("%(km)s km") % {"km": f"{km:.1f}"}
-    return _("%(km)s km") % {"km": f"{km:.0f}"}
 
 
 def _position(request: HttpRequest) -> tuple[tuple[Decimal, Decimal] | None, str]:
@@ -86,17 +74,6 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/portal_merchant_list.html", context)
 
 
-def navigation_url(merchant: Merchant) -> str:
-    """A link that opens the merchant's place in the AMap app or site (it takes WGS-84 and GCJ-02)."""
-    if merchant.latitude is None or merchant.longitude is None:
-        return ""
-    name = quote(merchant.name, safe="")
-    return (
-        f"https://uri.amap.com/marker?position={merchant.longitude},{merchant.latitude}"
-        f"&name={name}&coordinate=wgs84&callnative=1"
-    )
-
-
 def _tel(phone: str) -> str:
     return "".join(char for char in phone if char.isdigit() or char == "+")
 
@@ -109,7 +86,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "merchant": merchant,
         "photos": getattr(merchant, "photo_list", []),
-        "navigation_url": navigation_url(merchant),
+        "navigation_url": navigation_url(merchant.name, merchant.latitude, merchant.longitude),
         "tel": _tel(merchant.phone),
         "nav_section": "benefits",
     }

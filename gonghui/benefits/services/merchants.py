@@ -35,9 +35,9 @@ from gonghui.benefits.models import (
 )
 from gonghui.core.audit import changes_between, record_audit, snapshot
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
-from gonghui.core.geo import parse_position
+from gonghui.core.geo import clean_position
 from gonghui.core.images import Upload, read_photo
-from gonghui.core.inputs import has_control_characters
+from gonghui.core.inputs import clean_multiline, has_control_characters, text_problem
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.orgs.models import Org, OrgStatus
 from gonghui.orgs.permissions import Perm
@@ -99,34 +99,6 @@ class MerchantData:
 # --------------------------------------------------------------------------------------------
 
 
-def _text_problem(text: str, *, max_length: int, required: bool) -> str | None:
-    if has_control_characters(text):
-        return _("Use letters, digits, spaces and punctuation only.")
-    if required and not text:
-        return _("This field is required.")
-    if len(text) > max_length:
-        return _("Enter at most %(max_length)s characters.") % {"max_length": max_length}
-    return None
-
-
-def _clean_description(value: Any, errors: FieldErrors) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add("description", _("Enter text."))
-        return ""
-    # Several lines are allowed: each is normalised, blank lines at either end dropped.
-    lines = [normalize_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = "\n".join(lines).strip("\n")
-    if has_control_characters(text.replace("\n", "")):
-        errors.add("description", _("Use letters, digits, spaces and punctuation only."))
-    elif len(text) > DESCRIPTION_MAX:
-        errors.add(
-            "description", _("Enter at most %(max_length)s characters.") % {"max_length": DESCRIPTION_MAX}
-        )
-    return text
-
-
 def clean_merchant_fields(values: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
     """The fields named in `values`, cleaned; every problem noted in `errors` under its field.
 
@@ -145,7 +117,7 @@ def clean_merchant_fields(values: Mapping[str, Any], errors: FieldErrors) -> dic
             errors.add(field, _("Enter text."))
             continue
         text = normalize_name(raw) if field == "name" else normalize_text(raw)
-        problem = _text_problem(text, max_length=max_length, required=required)
+        problem = text_problem(text, max_length=max_length, required=required)
         if problem is None and field == "phone" and not _PHONE.fullmatch(text):
             problem = _("Enter a phone number: digits, spaces, “-”, “+”, brackets and “转” only.")
         if problem is None and field == "name" and text.startswith(_FORMULA_START):
@@ -159,31 +131,12 @@ def clean_merchant_fields(values: Mapping[str, Any], errors: FieldErrors) -> dic
             errors.add("category", _("Choose one of the categories."))
         cleaned["category"] = category
     if "description" in values:
-        cleaned["description"] = _clean_description(values["description"], errors)
+        cleaned["description"] = clean_multiline(
+            values["description"], field="description", max_length=DESCRIPTION_MAX, errors=errors
+        )
     if "latitude" in values or "longitude" in values:
-        cleaned.update(_clean_position(values.get("latitude"), values.get("longitude"), errors))
+        cleaned.update(clean_position(values.get("latitude"), values.get("longitude"), errors))
     return cleaned
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _clean_position(lat: Any, lng: Any, errors: FieldErrors) -> dict[str, Decimal | None]:
-    if _blank(lat) and _blank(lng):
-        return {"latitude": None, "longitude": None}
-    if _blank(lat) or _blank(lng):
-        field = "latitude" if _blank(lat) else "longitude"
-        errors.add(field, _("Give both the latitude and the longitude, or neither."))
-        return {}
-    try:
-        latitude, longitude = parse_position(lat, lng)
-    except ValidationFailed as error:
-        for field, messages in error.fields.items():
-            for message in messages:
-                errors.add({"lat": "latitude", "lng": "longitude"}[field], message)
-        return {}
-    return {"latitude": latitude, "longitude": longitude}
 
 
 def managing_org(actor: Any, org: Org, errors: FieldErrors | None = None) -> Org:
@@ -333,7 +286,7 @@ def add_merchant_photo(merchant: Merchant, *, actor: Any, upload: Upload, captio
     """Add a photo after the merchant's others (at most MAX_PHOTOS)."""
     current = _merchant_for_change(actor, merchant)  # the lock makes the count below exact
     caption = normalize_text(caption or "")
-    problem = _text_problem(caption, max_length=CAPTION_MAX, required=False)
+    problem = text_problem(caption, max_length=CAPTION_MAX, required=False)
     if problem:
         raise ValidationFailed(problem, fields={"caption": [problem]})
     if MerchantPhoto.objects.filter(merchant=current).count() >= MAX_PHOTOS:

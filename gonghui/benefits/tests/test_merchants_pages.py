@@ -18,9 +18,9 @@ from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.benefits.demo.merchants import make_demo_merchants
 from gonghui.benefits.models import Merchant, MerchantAccount, MerchantPhoto, MerchantStatus
-from gonghui.benefits.portal_views.merchants import distance_label, navigation_url
 from gonghui.benefits.templatetags.benefits_tabs import benefit_tabs
 from gonghui.benefits.tests.factories import make_merchant, make_merchant_account
+from gonghui.core.geo import distance_label, navigation_url
 from gonghui.orgs.tests.factories import Tree, client_for, officer_at
 
 pytestmark = pytest.mark.django_db
@@ -265,8 +265,12 @@ def test_the_merchant_page_has_terms_phone_navigation_and_the_card_hint(tree: Tr
     assert "/me/card/" in body
     assert "10:00-22:00" in body
     assert "门头" in body
-    assert navigation_url(merchant).endswith("&coordinate=wgs84&callnative=1")
-    assert "%26" in navigation_url(merchant)  # the name is encoded
+    assert navigation_url(merchant.name, merchant.latitude, merchant.longitude).endswith(
+        "&coordinate=wgs84&callnative=1"
+    )
+    assert "%26" in navigation_url(
+        merchant.name, merchant.latitude, merchant.longitude
+    )  # the name is encoded
 
 
 def test_an_inactive_or_missing_merchant_page_is_not_found(tree: Tree, client: Client) -> None:
