@@ -204,8 +204,8 @@ def test_the_portal_list_is_public_and_shows_only_active_merchants(tree: Tree, c
     assert f'data-merchant-id="{cinema.pk}"' in body
     assert "暂停的店" not in body
     assert "解约的店" not in body
-    assert "merchantNearest" in body
-    assert "benefits/merchants.js" in body
+    assert 'x-data="nearest"' in body
+    assert "gonghui/nearest.js" in body
 
 
 def test_the_portal_list_filters_by_category_and_name(tree: Tree, client: Client) -> None:

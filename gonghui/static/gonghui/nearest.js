@@ -1,10 +1,11 @@
 /*
- * The portal's merchant list: the "nearest to me" button (benefits/portal_merchant_list.html).
+ * The "nearest to me" button of the portal's lists (components/nearest.html: merchants,
+ * service points).
  * Loaded without `defer` in the page's <head>, so that it registers its Alpine component on
  * alpine:init before Alpine (deferred) starts. CSP build: no expressions in the markup, only
  * property and method names.
  *
- * x-data="merchantNearest" on an element with data-denied / data-unavailable / data-timeout /
+ * x-data="nearest" on an element with data-denied / data-unavailable / data-timeout /
  * data-unsupported messages (translated by the template); the button @click="locate",
  * :disabled="busy"; the message element x-text="message" :hidden="noMessage".
  * On success the page reloads with ?lat=&lng= (other filters kept, paging reset): the server
@@ -22,7 +23,7 @@
   }
 
   document.addEventListener("alpine:init", function () {
-    window.Alpine.data("merchantNearest", function () {
+    window.Alpine.data("nearest", function () {
       return {
         busy: false,
         message: "",
