@@ -147,6 +147,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/assistance/grants", "gonghui.assistance.api.grants.router"),
     ("/assistance/campaigns", "gonghui.assistance.api.campaigns.router"),
     ("/assistance/reports", "gonghui.assistance.api.reports.router"),
+    ("/service-points", "gonghui.services.api.points.router"),
     ("/events/me", "gonghui.events.api.member.router"),  # the signed-in member's sign-ups
     ("/events", "gonghui.events.api.events.router"),
     ("/assistance/me", "gonghui.assistance.api.member.router"),  # the signed-in member's own files and grants

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "gonghui.mutualaid",
     "gonghui.assistance",
     "gonghui.events",
+    "gonghui.services",
     "gonghui.portal",
     "gonghui.console",
 ]

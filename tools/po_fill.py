@@ -21,6 +21,24 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _fill_plural(entry: str, translations: dict[str, str], missing: list[str]) -> str:
+    """A plural entry, keyed in the JSON by its singular msgid: Chinese has one form, msgstr[0]."""
+    pattern = r'^msgid ((?:".*"\n?)+)msgid_plural (?:".*"\n?)+msgstr\[0\] ((?:".*"\n?)+)'
+    match = re.search(pattern, entry, re.M)
+    if match is None:
+        return entry
+    msgid, msgstr = _unquote(match.group(1)), _unquote(match.group(2))
+    if msgid and (not msgstr or "#, fuzzy" in entry):
+        if msgid not in translations:
+            missing.append(msgid)
+            return entry
+        start, end = match.span(2)
+        entry = entry[:start] + _quote(translations[msgid]) + "\n" + entry[end:]
+        entry = re.sub(r"^#, fuzzy\n", "", entry, flags=re.M).replace("#, fuzzy, ", "#, ")
+        entry = re.sub(r"^#\| .*\n?", "", entry, flags=re.M)
+    return entry
+
+
 def main(paths: list[str]) -> int:
     translations: dict[str, str] = {}
     for path in paths:
@@ -29,8 +47,11 @@ def main(paths: list[str]) -> int:
     missing: list[str] = []
     out: list[str] = []
     for entry in entries:
+        if "msgid_plural" in entry:
+            out.append(_fill_plural(entry, translations, missing))
+            continue
         match = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry, re.M)
-        if not match or "msgid_plural" in entry:
+        if not match:
             out.append(entry)
             continue
         msgid = _unquote(match.group(1))

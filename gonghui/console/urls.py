@@ -15,4 +15,5 @@ urlpatterns = [
     path("mutualaid/", include("gonghui.mutualaid.urls")),
     path("assistance/", include("gonghui.assistance.urls")),
     path("events/", include("gonghui.events.urls")),
+    path("services/", include("gonghui.services.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Uploaded files that anyone may see: merchant photos and campaign images.
+"""Uploaded files that anyone may see: merchant photos, campaign images, service point photos.
 
 Everything else under MEDIA_ROOT (roster imports and exports) holds personal data and is only
 ever sent by the view that checks who asks, so /media/ is not served as a whole: only the
@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-PUBLIC_SECTIONS = frozenset({"benefits"})
+PUBLIC_SECTIONS = frozenset({"benefits", "services"})
 # Uploaded names are random and never reused, so a long cache is safe.
 CACHE_SECONDS = 7 * 24 * 3600
 

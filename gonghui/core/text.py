@@ -111,3 +111,8 @@ def mask_name(name: str) -> str:
     if len(normalized) <= 1:
         return "*" * len(normalized)
     return normalized[0] + "*" * (len(normalized) - 1)
+
+
+def tel_digits(phone: str) -> str:
+    """A phone number as a tel: link wants it: digits and a leading "+" only."""
+    return "".join(char for char in phone if char.isdigit() or char == "+")

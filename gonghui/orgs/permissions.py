@@ -54,6 +54,8 @@ class Perm(StrEnum):
     ASSISTANCE_VIEW = "assistance.view"
     ASSISTANCE_HANDLE = "assistance.handle"  # hardship files, grant proposals, care campaign lists
     ASSISTANCE_FUNDS = "assistance.funds"  # fund ledgers; approving and reversing grants
+    SERVICES_VIEW = "services.view"  # service points, their visits and ratings
+    SERVICES_CHANGE = "services.change"
 
 
 _VIEW = frozenset(
@@ -66,6 +68,7 @@ _VIEW = frozenset(
         Perm.COVERAGE_VIEW,
         Perm.MEMBER_VIEW,
         Perm.BENEFITS_VIEW,
+        Perm.SERVICES_VIEW,
     }
 )
 
@@ -83,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.BENEFITS_CHANGE,
         Perm.ASSISTANCE_VIEW,
         Perm.ASSISTANCE_HANDLE,
+        Perm.SERVICES_CHANGE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}

@@ -6,6 +6,7 @@ from gonghui.events.portal_urls import urlpatterns as events_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.mutualaid.portal_urls import urlpatterns as mutualaid_urlpatterns
 from gonghui.portal import views
+from gonghui.services.portal_urls import urlpatterns as services_urlpatterns
 
 app_name = "portal"
 
@@ -18,5 +19,6 @@ urlpatterns = [
     *mutualaid_urlpatterns,
     *assistance_urlpatterns,
     *events_urlpatterns,
+    *services_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

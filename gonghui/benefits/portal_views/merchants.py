@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from gonghui.benefits.models import Merchant, MerchantCategory, MerchantPhoto
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.geo import distance_label, navigation_url, parse_position, with_distance
-from gonghui.core.text import normalize_text
+from gonghui.core.text import normalize_text, tel_digits
 
 PAGE_SIZE = 20
 QUERY_MAX = 40
@@ -74,10 +74,6 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/portal_merchant_list.html", context)
 
 
-def _tel(phone: str) -> str:
-    return "".join(char for char in phone if char.isdigit() or char == "+")
-
-
 @require_GET
 def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = Merchant.objects.active().filter(pk=pk).prefetch_related(_first_photos()).first()
@@ -87,7 +83,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "merchant": merchant,
         "photos": getattr(merchant, "photo_list", []),
         "navigation_url": navigation_url(merchant.name, merchant.latitude, merchant.longitude),
-        "tel": _tel(merchant.phone),
+        "tel": tel_digits(merchant.phone),
         "nav_section": "benefits",
     }
     return render(request, "benefits/portal_merchant_detail.html", context)

@@ -1,0 +1,28 @@
+"""Fixtures for the service points tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Each test makes several accounts; argon2 would spend most of the test's time hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tree(db: Any) -> Any:
+    from gonghui.orgs.tests.factories import make_tree
+
+    return make_tree()
+
+
+@pytest.fixture
+def officer(tree: Any) -> Any:
+    from gonghui.orgs.permissions import Role
+    from gonghui.orgs.tests.factories import officer_at
+
+    return officer_at(tree.east, "east.services", Role.UNION_OFFICER)
