@@ -93,9 +93,7 @@ CLAIM_FIELDS = (
 _INVOICE_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]*")
 _ACCOUNT_NUMBER = re.compile(r"[0-9]{8,30}")
 # Statuses in which the member may still add documents.
-_OPEN_FOR_DOCUMENTS = frozenset(
-    {AidClaimStatus.ENTERED, AidClaimStatus.CHECKED, AidClaimStatus.SECOND_REVIEW}
-)
+OPEN_FOR_DOCUMENTS = frozenset({AidClaimStatus.ENTERED, AidClaimStatus.CHECKED, AidClaimStatus.SECOND_REVIEW})
 
 
 @dataclass(frozen=True)
@@ -648,7 +646,7 @@ def add_claim_attachment(
     found = _locked_claim(claim)
     if not _is_own_claim(actor, found) and not has_perm_at(actor, Perm.MUTUALAID_HANDLE, found.org.path):
         raise NotFound(_("The claim was not found."))
-    if found.status not in _OPEN_FOR_DOCUMENTS:
+    if found.status not in OPEN_FOR_DOCUMENTS:
         raise Conflict(_("The claim has been decided: no more documents can be added."))
     if found.attachments.count() >= MAX_ATTACHMENTS:
         raise too_many_documents(MAX_ATTACHMENTS)
