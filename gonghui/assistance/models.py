@@ -699,7 +699,7 @@ class CareCampaign(TimeStampedModel):
         Fund, verbose_name=_("paid from"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # The rules that pick beneficiaries: members of `eligible_org`'s subtree who are on record
-    # with one of `grades` (empty: with a file or without) or in one of `categories`.
+    # with one of `grades` (empty: with a file or without) and in one of `categories` (empty: any).
     eligible_org = models.ForeignKey(
         Org, verbose_name=_("for members of"), on_delete=models.PROTECT, related_name="+"
     )
@@ -810,6 +810,29 @@ class CareBeneficiary(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {mask_name(self.member.name)}"
+
+
+class CareExclusion(models.Model):
+    """A person an officer took off a campaign's list: building the list again by the rules
+    leaves them off; adding them by hand (or approving their application) removes this row."""
+
+    campaign = models.ForeignKey(CareCampaign, on_delete=models.CASCADE, related_name="exclusions")
+    person_index = models.CharField(max_length=64, editable=False)
+    reason = models.CharField(_("reason"), max_length=MAX_REASON)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("removed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person taken off a list")
+        verbose_name_plural = _("people taken off lists")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person_index"], name="assistance_exclusion_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.person_index[:8]}"
 
 
 class SchoolLevel(models.TextChoices):
