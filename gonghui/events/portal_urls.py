@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from gonghui.events.portal_views import events
+
+urlpatterns: list[URLPattern] = [*events.urlpatterns]

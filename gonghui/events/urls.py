@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern
 
+from gonghui.events.views import events, reports, signups
+
 app_name = "events"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*reports.urlpatterns, *events.urlpatterns, *signups.urlpatterns]
