@@ -47,7 +47,7 @@ def main(paths: list[str]) -> int:
     missing: list[str] = []
     out: list[str] = []
     for entry in entries:
-        if "msgid_plural" in entry:
+        if re.search(r"^msgid_plural ", entry, re.M):  # not the "#| msgid_plural" of a fuzzy guess
             out.append(_fill_plural(entry, translations, missing))
             continue
         match = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry, re.M)

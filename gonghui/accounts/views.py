@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -136,11 +136,11 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
 
 
 TOKEN_COLUMNS = [
-    {"key": "name", "label": _lazy("Name")},
-    {"key": "prefix", "label": _lazy("Starts with"), "template": "accounts/_token_prefix.html"},
-    {"key": "expires_at", "label": _lazy("Expires"), "class": "nowrap"},
-    {"key": "last_used_at", "label": _lazy("Last used"), "class": "nowrap"},
-    {"key": "revoked_at", "label": _lazy("Status"), "template": "accounts/_token_status.html"},
+    {"key": "name", "label": gettext_lazy("Name")},
+    {"key": "prefix", "label": gettext_lazy("Starts with"), "template": "accounts/_token_prefix.html"},
+    {"key": "expires_at", "label": gettext_lazy("Expires"), "class": "nowrap"},
+    {"key": "last_used_at", "label": gettext_lazy("Last used"), "class": "nowrap"},
+    {"key": "revoked_at", "label": gettext_lazy("Status"), "template": "accounts/_token_status.html"},
 ]
 
 

@@ -33,6 +33,12 @@ def holding(perm: Perm) -> Callable[[Any], bool]:
     return rule
 
 
+def holding_any(*perms: Perm) -> Callable[[Any], bool]:
+    """Visible to users who hold any of `perms` somewhere."""
+    rules = [holding(perm) for perm in perms]
+    return lambda user: any(rule(user) for rule in rules)
+
+
 @dataclass(frozen=True)
 class ConsoleNavItem:
     key: str
@@ -110,8 +116,31 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         visible=holding(Perm.BENEFITS_VIEW),
     ),
     ConsoleNavItem("rights", _("Rights protection")),
-    ConsoleNavItem("care", _("Care and assistance")),
-    ConsoleNavItem("events", _("Events")),
+    ConsoleNavItem(
+        "mutualaid",
+        _("Mutual aid"),
+        # The plans page; union officers, who only enrol their members, land on enrolment.
+        "console:mutualaid:plan_list",
+        available=True,
+        visible=holding_any(Perm.MUTUALAID_VIEW, Perm.MEMBER_CHANGE),
+    ),
+    ConsoleNavItem(
+        "assistance",
+        _("Hardship and assistance"),
+        "console:assistance:file_list",
+        available=True,
+        visible=holding(Perm.ASSISTANCE_VIEW),
+    ),
+    ConsoleNavItem(
+        "events", _("Events"), "console:events:event_list", available=True, visible=holding(Perm.EVENTS_VIEW)
+    ),
+    ConsoleNavItem(
+        "services",
+        _("Service points"),
+        "console:services:point_list",
+        available=True,
+        visible=holding(Perm.SERVICES_VIEW),
+    ),
     ConsoleNavItem("reports", _("Reports")),
     ConsoleNavItem(
         "audit", _("Audit log"), "console:audit", available=True, visible=holding(Perm.AUDIT_VIEW)

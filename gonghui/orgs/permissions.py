@@ -56,6 +56,8 @@ class Perm(StrEnum):
     ASSISTANCE_FUNDS = "assistance.funds"  # fund ledgers; approving and reversing grants
     SERVICES_VIEW = "services.view"  # service points, their visits and ratings
     SERVICES_CHANGE = "services.change"
+    EVENTS_VIEW = "events.view"  # events, their sign-ups and feedback
+    EVENTS_CHANGE = "events.change"  # organise events, manage sign-ups, check people in
 
 
 _VIEW = frozenset(
@@ -69,6 +71,7 @@ _VIEW = frozenset(
         Perm.MEMBER_VIEW,
         Perm.BENEFITS_VIEW,
         Perm.SERVICES_VIEW,
+        Perm.EVENTS_VIEW,
     }
 )
 
@@ -87,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.ASSISTANCE_VIEW,
         Perm.ASSISTANCE_HANDLE,
         Perm.SERVICES_CHANGE,
+        Perm.EVENTS_CHANGE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}

@@ -50,12 +50,25 @@ TILES: tuple[ServiceTile, ...] = (
     ),
     ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
     ServiceTile("pledges", _("Ten pledges"), "benefits", "实", url_name="portal:pledges", available=True),
-    ServiceTile("events", _("Events"), "benefits", "活"),
-    ServiceTile("mutual_aid", _("Mutual aid"), "care", "保"),
-    ServiceTile("hardship", _("Hardship help"), "care", "帮"),
+    ServiceTile("events", _("Events"), "benefits", "活", url_name="portal:events", available=True),
+    ServiceTile("mutual_aid", _("Mutual aid"), "care", "保", url_name="portal:mutualaid", available=True),
+    ServiceTile("hardship", _("Hardship help"), "care", "帮", url_name="portal:hardship", available=True),
+    ServiceTile(
+        "care_received", _("Care I receive"), "care", "暖", url_name="portal:assistance_care", available=True
+    ),
+    ServiceTile(
+        "education_grants",
+        _("Autumn education grants"),
+        "care",
+        "助",
+        url_name="portal:assistance_education",
+        available=True,
+    ),
     ServiceTile("legal_aid", _("Legal help"), "care", "法"),
     ServiceTile("courses", _("Courses"), "benefits", "学"),
-    ServiceTile("service_points", _("Service map"), "help", "站"),
+    ServiceTile(
+        "service_points", _("Service map"), "help", "站", url_name="portal:service_points", available=True
+    ),
     ServiceTile("qa", _("Q&A"), "help", "问"),
 )
 

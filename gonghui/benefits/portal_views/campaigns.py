@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -103,15 +103,15 @@ class ActionForm(forms.Form):
     that post the item, where to send it."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    item = forms.TypedChoiceField(label=_lazy("Item"), coerce=int, widget=forms.RadioSelect)
-    recipient = forms.CharField(label=_lazy("Recipient"), max_length=60)
+    item = forms.TypedChoiceField(label=gettext_lazy("Item"), coerce=int, widget=forms.RadioSelect)
+    recipient = forms.CharField(label=gettext_lazy("Recipient"), max_length=60)
     mobile = forms.CharField(
-        label=_lazy("Recipient's mobile number"),
+        label=gettext_lazy("Recipient's mobile number"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
-        label=_lazy("Postal address"),
+        label=gettext_lazy("Postal address"),
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -29,7 +29,7 @@ TODAY_SHOWN = 50
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_lazy("Voucher code"),
+        label=gettext_lazy("Voucher code"),
         max_length=200,
         widget=forms.TextInput(
             attrs={

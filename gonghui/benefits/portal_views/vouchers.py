@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,9 +24,9 @@ from gonghui.benefits.offers import my_vouchers
 
 VOUCHERS_PER_PAGE = 20
 STATES: tuple[tuple[str, str | Promise], ...] = (
-    ("valid", _lazy("Valid")),
-    ("used", _lazy("Used")),
-    ("expired", _lazy("Expired")),
+    ("valid", gettext_lazy("Valid")),
+    ("used", gettext_lazy("Used")),
+    ("expired", gettext_lazy("Expired")),
 )
 
 

@@ -11,6 +11,8 @@ from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import PASSWORD, make_member, make_officer
 from gonghui.console.navigation import CONSOLE_NAV
 from gonghui.core.models import AuditEvent
+from gonghui.orgs.models import Role
+from gonghui.orgs.tests.factories import client_for, make_tree, officer_at
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +125,7 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
     client.force_login(make_officer(), backend=BACKEND)
     html = _html(client.get("/console/"))
     sidebar = html[html.index('id="console-sidebar"') :]
-    for label in ("组织管理", "会员管理", "维权服务", "帮扶救助", "活动", "统计报表", "后台任务"):
+    for label in ("组织管理", "会员管理", "维权服务", "统计报表", "后台任务"):
         assert label in sidebar
     unbuilt = [item for item in CONSOLE_NAV if not item.available]
     assert sidebar.count("即将上线") == len(unbuilt)
@@ -131,6 +133,34 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
     assert reverse("console:audit") not in sidebar
     assert "审计日志" not in sidebar
     assert reverse("console:benefits:campaign_list") not in sidebar
+    for name in (
+        "console:mutualaid:plan_list",
+        "console:assistance:file_list",
+        "console:events:event_list",
+        "console:services:point_list",
+    ):
+        assert reverse(name) not in sidebar
+    assert "互助保障" not in sidebar
+
+
+def test_sidebar_links_the_care_and_service_modules_by_role(client):
+    """Mutual aid for those who follow the scheme and for union officers, who enrol their
+    members; assistance, events and service points for the roles that hold their permissions."""
+    tree = make_tree()
+    expected = {
+        Role.FEDERATION_ADMIN: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
+        Role.UNION_OFFICER: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
+        Role.FINANCE_OFFICER: {"mutualaid:plan", "assistance:file"},
+        Role.AUDITOR: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
+        Role.CASE_HANDLER: set(),
+    }
+    for role, modules in expected.items():
+        html = _html(client_for(officer_at(tree.east, f"east.{role}", role)).get("/console/"))
+        sidebar = html[html.index('id="console-sidebar"') :]
+        shown = {
+            m for m in expected[Role.FEDERATION_ADMIN] if f'href="{reverse(f"console:{m}_list")}"' in sidebar
+        }
+        assert shown == modules, role
 
 
 def test_sidebar_items_that_are_available_resolve():

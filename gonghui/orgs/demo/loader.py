@@ -22,9 +22,12 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 
 from gonghui.accounts.models import User
+from gonghui.assistance.demo import reset_demo_assistance, seed_demo_assistance
 from gonghui.benefits.demo import reset_demo_benefits, seed_demo_benefits
 from gonghui.core.audit import record_audit
+from gonghui.events.demo import reset_demo_events, seed_demo_events
 from gonghui.members.models import JoinApplication, JoinRoute, Member, MemberEvent, MemberEventKind
+from gonghui.mutualaid.demo import reset_demo_mutualaid, seed_demo_mutualaid
 from gonghui.orgs.demo import names
 from gonghui.orgs.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_accounts, scope_codes
 from gonghui.orgs.demo.bulk import (
@@ -45,6 +48,7 @@ from gonghui.orgs.demo.progress import Progress, TableStats
 from gonghui.orgs.demo.worker import WorkerFailed, produce_copy_chunks
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Workplace
 from gonghui.ratings.demo import seed_demo_ratings
+from gonghui.services.demo import reset_demo_services, seed_demo_services
 
 T = TypeVar("T")
 CHUNK_ROWS = 2000
@@ -83,13 +87,17 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
         root = demo_root()
         if root is not None:
             seed_demo_join_routes(root)
+            codes = scope_codes(city)
+            district = Org.objects.get(code=codes["district"])
+            members = city.member_count
             seed_demo_benefits(
-                root,
-                district=Org.objects.get(code=scope_codes(city)["district"]),
-                members=city.member_count,
-                seed=city.seed,
-                password=DEMO_PASSWORD,
+                root, district=district, members=members, seed=city.seed, password=DEMO_PASSWORD
             )
+            seed_demo_services(root, members=members, seed=city.seed)
+            seed_demo_events(root, district=district, seed=city.seed)
+            seed_demo_assistance(root, district=district, members=members, seed=city.seed)
+            unions = Org.objects.filter(code__in=[codes["union"], codes["gig_union"]]).order_by("path")
+            seed_demo_mutualaid(root, unions=list(unions), seed=city.seed)
         record_audit(
             actor=None,
             action="orgs.seed_demo",
@@ -266,6 +274,10 @@ def reset_demo() -> None:
             ).delete()
             JoinRoute.objects.filter(org__path__startswith=root.path).delete()
             reset_demo_benefits(root)
+            reset_demo_services(root)
+            reset_demo_events(root)
+            reset_demo_assistance(root)
+            reset_demo_mutualaid(root)
             Member.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(workplace__in=demo_workplaces).delete()
             Workplace.objects.filter(union__path__startswith=root.path).delete()
