@@ -1,5 +1,7 @@
-"""On a 390 px phone a delivery rider opens 服务阵地, asks for the nearest outdoor workers'
-station, opens it, and — standing at it — scans its poster, checks in and rates it."""
+"""Issue 8's journey on a 390 px phone: a delivery rider opens 服务阵地, asks for the nearest
+outdoor workers' station, opens it, and — standing at it — scans its poster, checks in and rates
+it; then signs up for a health check and takes its last place, and when they cancel, the first
+person on the waiting list gets the place (and a text message)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from typing import Any
 import pytest
 
 from gonghui.benefits.tests.factories import make_member_with_account
+from gonghui.core.sms import outbox_messages
+from gonghui.events.models import SignUp, SignUpStatus
+from gonghui.events.services.signups import sign_up
+from gonghui.events.tests.factories import make_event
 from gonghui.orgs.models import FederationLevel, OrgKind
 from gonghui.orgs.tests.factories import add_org
 from gonghui.services.models import PointKind, Rating, Visit
@@ -44,7 +50,7 @@ def fits_the_screen(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
-def test_a_rider_finds_the_nearest_station_checks_in_and_rates_it(live_server: Any, rider: Any) -> None:
+def test_the_nearest_station_then_a_health_check_whose_place_moves_up(live_server: Any, rider: Any) -> None:
     city = add_org(None, "C", "示范市总工会", OrgKind.FEDERATION, level=FederationLevel.CITY)
     district = add_org(city, "C-1", "明州区总工会", OrgKind.FEDERATION, level=FederationLevel.DISTRICT)
     union = add_org(district, "C-1-A", "明州区快递行业工会")
@@ -65,6 +71,7 @@ def test_a_rider_finds_the_nearest_station_checks_in_and_rates_it(live_server: A
         longitude="121.550100",
     )
     make_member_with_account(union, mobile=MOBILE)
+    check_up = make_event(union, places=1, title="快递小哥免费健康体检", address="明州区人民医院体检中心")
 
     # 1. From the services page to the map, nearest stations first.
     rider.goto(f"{live_server.url}/services/")
@@ -104,4 +111,23 @@ def test_a_rider_finds_the_nearest_station_checks_in_and_rates_it(live_server: A
     fits_the_screen(rider)
     assert axe_violations(rider) == []
     screenshot(rider, "service-points-3-rated")
+
+    # 5. The health check: the rider takes its last place; a colleague can only wait.
+    rider.get_by_role("navigation", name="主导航").get_by_role("link", name="服务").click()
+    rider.get_by_role("link", name="活动").first.click()
+    rider.get_by_role("link", name="快递小哥免费健康体检").click()
+    rider.get_by_role("button", name="我要报名").click()
+    rider.get_by_text("报名成功").wait_for()
+    colleague, colleague_user = make_member_with_account(union, mobile="13912340003")
+    waiting = sign_up(check_up.pk, actor=colleague_user).signup
+    assert waiting.status == SignUpStatus.WAITING
+
+    # 6. The rider cannot go after all and gives the place up: the colleague gets it, and a text.
+    rider.get_by_role("button", name="放弃名额").click()
+    rider.get_by_text("您的报名已取消").wait_for()
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUpStatus.CONFIRMED
+    assert "快递小哥免费健康体检" in outbox_messages(colleague.mobile)[0]
+    fits_the_screen(rider)
+    assert axe_violations(rider) == []
+    screenshot(rider, "service-points-4-place-given-up")
     assert rider.console_errors == []
