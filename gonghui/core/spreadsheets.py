@@ -268,6 +268,8 @@ def _find_header(rows: list[list[Any]], spec: ListSpec) -> tuple[int, dict[str, 
             "No header row found: none of the first %(rows)s rows has the column names of the template "
             "(%(names)s). Download the template and copy the list into it."
         ) % {"rows": HEADER_SEARCH_ROWS, "names": names}
+    if spec.identity in best[1]:  # a list of the identity column alone (say, only ID numbers)
+        return best
     return _("The header (row %(row)s) has no column “%(header)s”, which says which row is about what.") % {
         "row": best[0] + 1,
         "header": spec.column(spec.identity).header,

@@ -303,3 +303,15 @@ def test_a_report_writes_text_that_looks_like_a_formula_as_text():
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert rows[0] == ["文件", '=HYPERLINK("http://x")']
     assert rows[3] == [2.0, "=1+1"]
+
+
+def test_a_list_of_the_identity_column_alone_is_read():
+    spec = ListSpec(
+        columns=(Column("code", "统一社会信用代码", required=True, is_code=True, options=""),),
+        identity="code",
+        max_rows=5,
+        max_bytes=2**20,
+    )
+    table = read_table(xlsx(("单位", [["统一社会信用代码"], ["91330200X"], ["91330201Y"]])), "a.xlsx", spec)
+
+    assert [table.cell(cells, "code") for _number, cells in table.rows] == ["91330200X", "91330201Y"]
