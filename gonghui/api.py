@@ -148,6 +148,10 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/assistance/campaigns", "gonghui.assistance.api.campaigns.router"),
     ("/assistance/reports", "gonghui.assistance.api.reports.router"),
     ("/service-points", "gonghui.services.api.points.router"),
+    ("/courses/me", "gonghui.courses.api.member.router"),  # the signed-in member's enrolments
+    ("/courses", "gonghui.courses.api.courses.router"),
+    ("/counselling/me", "gonghui.counselling.api.member.router"),  # the member's own bookings
+    ("/counselling", "gonghui.counselling.api.counselling.router"),
     ("/events/me", "gonghui.events.api.member.router"),  # the signed-in member's sign-ups
     ("/events", "gonghui.events.api.events.router"),
     ("/assistance/me", "gonghui.assistance.api.member.router"),  # the signed-in member's own files and grants

@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "gonghui.assistance",
     "gonghui.events",
     "gonghui.services",
+    "gonghui.courses",
+    "gonghui.counselling",
     "gonghui.portal",
     "gonghui.console",
 ]

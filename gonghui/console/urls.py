@@ -16,4 +16,6 @@ urlpatterns = [
     path("assistance/", include("gonghui.assistance.urls")),
     path("events/", include("gonghui.events.urls")),
     path("services/", include("gonghui.services.urls")),
+    path("courses/", include("gonghui.courses.urls")),
+    path("counselling/", include("gonghui.counselling.urls")),
 ]

@@ -58,6 +58,9 @@ class Perm(StrEnum):
     SERVICES_CHANGE = "services.change"
     EVENTS_VIEW = "events.view"  # events, their sign-ups and feedback
     EVENTS_CHANGE = "events.change"  # organise events, manage sign-ups, check people in
+    COURSES_VIEW = "courses.view"
+    COURSES_CHANGE = "courses.change"  # the workers' school: courses, terms, enrolments, attendance
+    COUNSELLING_MANAGE = "counselling.manage"  # counsellors and their hours; counts, never content
 
 
 _VIEW = frozenset(
@@ -72,6 +75,7 @@ _VIEW = frozenset(
         Perm.BENEFITS_VIEW,
         Perm.SERVICES_VIEW,
         Perm.EVENTS_VIEW,
+        Perm.COURSES_VIEW,
     }
 )
 
@@ -91,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.ASSISTANCE_HANDLE,
         Perm.SERVICES_CHANGE,
         Perm.EVENTS_CHANGE,
+        Perm.COURSES_CHANGE,
+        Perm.COUNSELLING_MANAGE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}

@@ -2,6 +2,8 @@ from django.urls import path
 
 from gonghui.assistance.portal_urls import urlpatterns as assistance_urlpatterns
 from gonghui.benefits.portal_urls import urlpatterns as benefit_urlpatterns
+from gonghui.counselling.portal_urls import urlpatterns as counselling_urlpatterns
+from gonghui.courses.portal_urls import urlpatterns as courses_urlpatterns
 from gonghui.events.portal_urls import urlpatterns as events_urlpatterns
 from gonghui.members.portal_urls import urlpatterns as member_urlpatterns
 from gonghui.mutualaid.portal_urls import urlpatterns as mutualaid_urlpatterns
@@ -20,5 +22,7 @@ urlpatterns = [
     *assistance_urlpatterns,
     *events_urlpatterns,
     *services_urlpatterns,
+    *courses_urlpatterns,
+    *counselling_urlpatterns,
     path("large-font/", views.toggle_large_font, name="toggle_large_font"),
 ]

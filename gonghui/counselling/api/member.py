@@ -1,0 +1,7 @@
+"""API: counselling (member)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["counselling"])
