@@ -15,10 +15,9 @@ from gonghui.core.sms import outbox_messages
 from gonghui.events.models import SignUp
 from gonghui.events.tests.factories import make_event, make_member_with_account
 from gonghui.orgs.tests.factories import make_tree, officer_at
-from tests.browser.conftest import _new_page, axe_violations, browser, live_server, screenshot, sign_in
+from tests.browser.conftest import _new_page, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "live_server"]  # the browser tests' fixtures, used here by name
 
 WIDTH = 390
 

@@ -19,11 +19,10 @@ from gonghui.assistance.tests.factories import make_threshold
 from gonghui.assistance.tests.factories_files import household_id, make_member_with_account
 from gonghui.orgs.models import Role
 from gonghui.orgs.tests.factories import make_tree, officer_at
-from tests.browser.conftest import _new_page, axe_violations, browser, live_server, screenshot, sign_in
+from tests.browser.conftest import _new_page, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["browser", "live_server"]  # the browser tests' session fixtures, used here
 
 WIDTH = 390
 MEMBER_PASSWORD = "Member-pass-2027"

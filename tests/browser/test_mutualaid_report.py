@@ -11,9 +11,9 @@ from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import PASSWORD
 from gonghui.mutualaid.tests.test_reports import plan  # the hand-checked data set
 from gonghui.orgs.tests.factories import Tree, make_tree
-from tests.browser.conftest import axe_violations, browser, desktop, live_server, screenshot, sign_in
+from tests.browser.conftest import axe_violations, screenshot, sign_in
 
-__all__ = ["browser", "desktop", "live_server", "plan"]
+__all__ = ["plan"]  # a fixture, imported to be used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

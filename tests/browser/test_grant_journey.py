@@ -25,15 +25,7 @@ from gonghui.assistance.tests.factories_funds import (
 )
 from gonghui.benefits.tests.factories import make_member_with_account
 from gonghui.orgs.tests.factories import make_tree
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    _new_page,
-    axe_violations,
-    browser,
-    desktop,
-    live_server,
-    screenshot,
-    sign_in,
-)
+from tests.browser.conftest import _new_page, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +34,7 @@ MEMBER_PASSWORD = "Member-pass-2026"
 
 
 @pytest.fixture
-def phone390(browser: Any) -> Iterator[Any]:  # noqa: F811 - the imported fixture
+def phone390(browser: Any) -> Iterator[Any]:
     yield from _new_page(browser, {"width": WIDTH, "height": 844})
 
 
@@ -54,10 +46,10 @@ def enter_one_time_code(page: Any, device: TOTPDevice) -> None:
 
 
 def test_a_grant_from_proposal_to_the_members_phone(
-    live_server: Any,  # noqa: F811
-    desktop: Any,  # noqa: F811
+    live_server: Any,
+    desktop: Any,
     phone390: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     tree = make_tree()
     fund = fund_with(tree.east, "20000.00", name="东区困难职工帮扶基金")
