@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from gonghui.accounts.models import User
 from gonghui.accounts.services import confirmed_totp_device
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -67,3 +68,10 @@ def member_area(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return cast("View", wrapper)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a request that `officer_required` or `member_area` let through."""
+    user = request.user
+    assert isinstance(user, User)  # the view's decorator let only signed-in accounts in
+    return user

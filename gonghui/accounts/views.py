@@ -16,17 +16,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from gonghui.accounts import services
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.forms import ApiTokenForm, LoginForm, OtpCodeForm
-from gonghui.accounts.models import AccountKind, ApiToken, User
+from gonghui.accounts.models import AccountKind, ApiToken
 from gonghui.core.errors import DomainError
 from gonghui.core.redirects import safe_next_url
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _apply_error(form: OtpCodeForm | ApiTokenForm, error: DomainError) -> None:
@@ -63,7 +57,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
-        services.record_password_change(actor=_user(self.request))
+        services.record_password_change(actor=signed_in_user(self.request))
         return response
 
 
@@ -79,7 +73,7 @@ def lockout(
 
 @member_area
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.is_officer:
         messages.info(request, _("Two-factor authentication is for officer accounts."))
         return redirect("portal:me")
@@ -106,7 +100,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @member_area
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     device = services.confirmed_totp_device(user)
     if device is None:
         return redirect("accounts:otp_setup")
@@ -125,7 +119,7 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
     form = OtpCodeForm(request.POST)
     if form.is_valid():
         try:
-            services.disable_totp(actor=_user(request), code=form.cleaned_data["code"])
+            services.disable_totp(actor=signed_in_user(request), code=form.cleaned_data["code"])
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -146,7 +140,7 @@ TOKEN_COLUMNS = [
 
 @member_area
 def tokens(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -169,7 +163,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @member_area
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.revoke_api_token(token_id, actor=_user(request))
+        services.revoke_api_token(token_id, actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,12 @@ def holding(perm: Perm) -> Callable[[Any], bool]:
         return paths is None or bool(paths)
 
     return rule
+
+
+def require_somewhere(user: Any, perm: Perm) -> None:
+    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
+    if not holding(perm)(user):
+        raise Http404
 
 
 def holding_any(*perms: Perm) -> Callable[[Any], bool]:

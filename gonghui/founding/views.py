@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -40,12 +40,6 @@ from gonghui.orgs.scoping import get_visible, has_perm_at
 
 PAGE_SIZE = 50
 SECTION = "founding"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
@@ -76,7 +70,7 @@ def _filters(form: Any) -> dict[str, Any]:
 @require_GET
 @officer_required
 def unfounded(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     threshold = int(settings.FOUNDING_EMPLOYEE_THRESHOLD)
     form = UnfoundedFilterForm(
         request.GET, districts=selectors.unfounded_districts(user), threshold=threshold
@@ -144,7 +138,7 @@ def unfounded(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def notice_issue(request: HttpRequest, workplace_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     workplace = get_visible(
         Workplace.objects.select_related("jurisdiction"), user, Perm.FOUNDING_CHANGE, pk=workplace_id
     )
@@ -181,7 +175,7 @@ def notice_issue(request: HttpRequest, workplace_id: int) -> HttpResponse:
 @require_GET
 @officer_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = NoticeFilterForm(request.GET)
     page = _page(request, selectors.notices(user, **_filters(form)))
     context = {
@@ -213,7 +207,7 @@ def _notice(user: User, pk: int, perm: Perm) -> FoundingNotice:
 def _notice_page(
     request: HttpRequest, notice: FoundingNotice, form: DeliveryForm | None = None
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     may_deliver = notice.status == NoticeStatus.ISSUED and has_perm_at(
         user, Perm.FOUNDING_CHANGE, notice.issuing_org.path
     )
@@ -228,13 +222,13 @@ def _notice_page(
 @require_GET
 @officer_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _notice_page(request, _notice(_user(request), pk, Perm.FOUNDING_VIEW))
+    return _notice_page(request, _notice(signed_in_user(request), pk, Perm.FOUNDING_VIEW))
 
 
 @require_POST
 @officer_required
 def notice_delivery(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     notice = _notice(user, pk, Perm.FOUNDING_CHANGE)
     form = DeliveryForm(request.POST)
     if form.is_valid():
@@ -260,7 +254,7 @@ def notice_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(_user(request), pk, Perm.FOUNDING_VIEW)
+    notice = _notice(signed_in_user(request), pk, Perm.FOUNDING_VIEW)
     response = HttpResponse(render_notice_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{notice_filename(notice)}"'
     response["Cache-Control"] = "private, no-store"
@@ -275,7 +269,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ApplicationFilterForm(request.GET)
     filters = _filters(form)
     awaiting_me = bool(filters.pop("mine", False))
@@ -303,7 +297,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def application_new(request: HttpRequest, workplace_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     workplace = get_visible(
         Workplace.objects.select_related("jurisdiction"), user, Perm.FOUNDING_CHANGE, pk=workplace_id
     )
@@ -336,7 +330,7 @@ def _application_page(
     context = {
         "application": application,
         "history": application.history.all(),
-        "actions": selectors.allowed_transitions(application, _user(request)),
+        "actions": selectors.allowed_transitions(application, signed_in_user(request)),
         "form": form or TransitionForm(),
         "console_section": SECTION,
     }
@@ -346,13 +340,13 @@ def _application_page(
 @require_GET
 @officer_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _application_page(request, selectors.application_detail(_user(request), pk))
+    return _application_page(request, selectors.application_detail(signed_in_user(request), pk))
 
 
 @require_POST
 @officer_required
 def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     application = selectors.application_detail(user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -378,7 +372,7 @@ def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def authority(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = SearchForm(request.GET)
     page = _page(request, selectors.delegable_joint_unions(user, **_filters(form)))
     context = {
@@ -406,7 +400,7 @@ def authority(request: HttpRequest) -> HttpResponse:
 @require_POST
 @officer_required
 def authority_change(request: HttpRequest, org_id: int) -> HttpResponseRedirect:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ORG_RESTRUCTURE, pk=org_id)
     form = AuthorityForm(request.POST)
     form.is_valid()  # a missing checkbox is False: nothing here can be invalid

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
@@ -52,12 +52,6 @@ from gonghui.ratings.models import (
 PAGE_SIZE = 50
 SECTION = "ratings"
 SORTS = {"-year": ("-year", "org__path"), "year": ("year", "org__path"), "union": ("org__path", "-year")}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _this_year() -> int:
@@ -119,7 +113,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _list_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = AssessmentFilterForm(request.GET or None, user=user)
     form.is_valid()  # an invalid filter is shown with its error and left out; the others apply
     filters = getattr(form, "cleaned_data", {})
@@ -163,7 +157,7 @@ def _list_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 @officer_required
 def summary(request: HttpRequest) -> HttpResponse:
     """3-star-and-above unions under an org, per child org: a drill-down table."""
-    user = _user(request)
+    user = signed_in_user(request)
     year = _year_param(request)
     raw = request.GET.get("org", "")
     root = get_visible(Org, user, Perm.RATING_VIEW, pk=raw) if raw else selectors.home_org(user)
@@ -212,7 +206,7 @@ def _summary_row(counts: selectors.RatingCounts, year: int) -> dict[str, Any]:
 
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
     rows = Assessment.objects.select_related("org", "checklist", "reviewer_org")
-    found: Assessment = get_visible(rows, _user(request), Perm.RATING_VIEW, pk=pk)
+    found: Assessment = get_visible(rows, signed_in_user(request), Perm.RATING_VIEW, pk=pk)
     return found
 
 
@@ -224,7 +218,7 @@ def _answers(assessment: Assessment) -> list[AssessmentAnswer]:
 @officer_required
 def start(request: HttpRequest, org_id: int) -> HttpResponse:
     """Open a union's self-assessment for a year (this year unless the form says otherwise)."""
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.RATING_VIEW, pk=org_id)
     raw = request.POST.get("year", "")
     try:
@@ -245,7 +239,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_page(request: HttpRequest, assessment: Assessment, *, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     shown = selectors.rating_shown_to(user, assessment)
     actions = selectors.allowed_actions(user, assessment)
     context = {
@@ -269,7 +263,7 @@ def _detail_page(request: HttpRequest, assessment: Assessment, *, status: int = 
 @officer_required
 def answers(request: HttpRequest, pk: int) -> HttpResponse:
     """The union's self-assessment form: a score and evidence per item; save, or save and submit."""
-    user = _user(request)
+    user = signed_in_user(request)
     assessment = _assessment(request, pk)
     if not selectors.may_assess(user, assessment.org):
         raise PermissionDenied
@@ -299,7 +293,7 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The superior's review: a score and note per item, an opinion; save, or save and approve."""
-    user = _user(request)
+    user = signed_in_user(request)
     assessment = _assessment(request, pk)
     if not selectors.may_review(user, assessment.org):
         raise PermissionDenied
@@ -353,7 +347,7 @@ TRANSITION_MESSAGES = {
 @officer_required
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """One step of the workflow from a button (submit, return with a reason, publish)."""
-    user = _user(request)
+    user = signed_in_user(request)
     assessment = _assessment(request, pk)
     action = request.POST.get("action", "")
     try:
@@ -371,7 +365,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def publish_reviewed(request: HttpRequest, org_id: int) -> HttpResponse:
     """Publish every reviewed rating of a year under an org that the officer may publish."""
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.RATING_VIEW, pk=org_id)
     raw = request.POST.get("year", "")
     year = int(raw) if raw.isdigit() and len(raw) < 6 else _this_year()
@@ -399,14 +393,14 @@ def _checklist_url(checklist: Checklist) -> str:
 def _managed(request: HttpRequest, pk: int) -> Checklist:
     """A checklist the officer may edit, publish and copy: one issued where they hold RATING_REVIEW."""
     rows = Checklist.objects.select_related("issued_by")
-    found: Checklist = get_visible(rows, _user(request), Perm.RATING_REVIEW, pk=pk)
+    found: Checklist = get_visible(rows, signed_in_user(request), Perm.RATING_REVIEW, pk=pk)
     return found
 
 
 @require_GET
 @officer_required
 def checklists(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     rows = selectors.checklists_for(user).annotate_totals().order_by("-year", "issued_by__path")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -434,7 +428,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def checklist_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ChecklistForm(request.POST or None, user=user)
     context = {"form": form, "console_section": SECTION}
     if request.method == "GET":
@@ -460,12 +454,12 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _checklist_page(request, selectors.checklist_for(user, pk))
 
 
 def _checklist_page(request: HttpRequest, checklist: Checklist, *, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     items = list(checklist.items.all())
     may_manage = has_perm_at(user, Perm.RATING_REVIEW, checklist.issued_by.path)
     context = {
@@ -484,7 +478,7 @@ def _checklist_page(request: HttpRequest, checklist: Checklist, *, status: int =
 @require_http_methods(["GET", "POST"])
 @officer_required
 def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     checklist = _managed(request, pk)
     initial = {
         "title": checklist.title,
@@ -522,7 +516,7 @@ def _item_page(
 @require_http_methods(["GET", "POST"])
 @officer_required
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     checklist = _managed(request, pk)
     next_order = (max((item.order for item in checklist.items.all()), default=0) // 10 + 1) * 10
     form = ItemForm(request.POST or None, initial={"order": next_order})
@@ -542,7 +536,7 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
 def _managed_item(request: HttpRequest, pk: int) -> ChecklistItem:
     found: ChecklistItem = get_visible(
         ChecklistItem.objects.select_related("checklist__issued_by"),
-        _user(request),
+        signed_in_user(request),
         Perm.RATING_REVIEW,
         pk=pk,
     )
@@ -552,7 +546,7 @@ def _managed_item(request: HttpRequest, pk: int) -> ChecklistItem:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     item = _managed_item(request, pk)
     initial = {"section": item.section, "text": item.text, "max_score": item.max_score, "order": item.order}
     form = ItemForm(request.POST or None, initial=initial)
@@ -574,7 +568,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = _managed_item(request, pk)
     try:
-        services.remove_checklist_item(item, actor=_user(request))
+        services.remove_checklist_item(item, actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
         return _checklist_page(request, item.checklist, status=error.status)
@@ -587,7 +581,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def checklist_publish(request: HttpRequest, pk: int) -> HttpResponse:
     checklist = _managed(request, pk)
     try:
-        services.publish_checklist(checklist, actor=_user(request))
+        services.publish_checklist(checklist, actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -604,7 +598,7 @@ def checklist_copy(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("year", "")
     year = int(raw) if raw.isdigit() and len(raw) < 6 else checklist.year + 1
     try:
-        copy = services.copy_checklist(checklist, year=year, actor=_user(request))
+        copy = services.copy_checklist(checklist, year=year, actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
         return _checklist_page(request, checklist, status=error.status)

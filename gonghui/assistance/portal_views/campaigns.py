@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import MAX_SCHOOL, CareBeneficiary, CareCampaignStatus, SchoolLevel
 from gonghui.assistance.services import applications as services
@@ -33,11 +33,6 @@ from gonghui.members.models import Member
 from gonghui.members.services.selfservice import current_membership
 
 PER_PAGE = 20
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,7 +98,7 @@ def _my_rows(user: User) -> Any:
 @member_area
 def my_care(request: HttpRequest) -> HttpResponse:
     """我收到的关怀: campaigns whose list I am on (being prepared, confirmed or closed)."""
-    page = Paginator(_my_rows(_user(request)), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_my_rows(signed_in_user(request)), PER_PAGE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "rows": page.object_list, "nav_section": "services"}
     return render(request, "assistance/portal_campaign_care.html", context)
 
@@ -113,7 +108,7 @@ def my_care(request: HttpRequest) -> HttpResponse:
 @member_area
 def education(request: HttpRequest) -> HttpResponse:
     """金秋助学: campaigns open to me now, and my applications."""
-    user = _user(request)
+    user = signed_in_user(request)
     member = current_membership(user)
     applications = services.my_applications(user).order_by("-created_at", "-id")
     page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
@@ -131,7 +126,7 @@ def education(request: HttpRequest) -> HttpResponse:
 @never_cache
 @member_area
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = current_membership(user)
     campaign = next((c for c in services.campaigns_open_to(member) if c.pk == pk), None)
     if campaign is None:
@@ -179,7 +174,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @member_area
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = (
-        services.my_applications(_user(request)).select_related("campaign__org").filter(pk=pk).first()
+        services.my_applications(signed_in_user(request))
+        .select_related("campaign__org")
+        .filter(pk=pk)
+        .first()
     )
     if application is None:
         raise Http404

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import (
     ACTIVE_FILE_STATUSES,
@@ -72,12 +72,6 @@ DOCUMENTS_TO_PREPARE = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # member_area let only signed-in accounts through
-    return user
-
-
 @dataclass(frozen=True)
 class Step:
     at: datetime
@@ -119,7 +113,7 @@ def _my_file(user: User, pk: int) -> HardshipFile:
 @never_cache
 @member_area
 def hardship_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     membership = services.own_membership(user)
     files = list(services.my_files(user).order_by("-created_at", "-id")[:10])
     current = next((item for item in files if item.status in ACTIVE_FILE_STATUSES), None)
@@ -156,7 +150,7 @@ def _render_apply(
 @never_cache
 @member_area
 def hardship_apply(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if services.own_membership(user) is None:
         return redirect("portal:hardship")
     current = services.my_files(user).filter(status__in=ACTIVE_FILE_STATUSES).first()
@@ -200,7 +194,7 @@ def _detail_context(hardship_file: HardshipFile, document_form: DocumentForm) ->
 @never_cache
 @member_area
 def hardship_file(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _my_file(_user(request), pk)
+    found = _my_file(signed_in_user(request), pk)
     return render(
         request, "assistance/portal_file_detail.html", _detail_context(found, DocumentForm(prefix="document"))
     )
@@ -210,7 +204,7 @@ def hardship_file(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @member_area
 def hardship_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = _my_file(user, pk)
     form = DocumentForm(request.POST, request.FILES, prefix="document")
     if form.is_valid():
@@ -237,7 +231,7 @@ def hardship_documents(request: HttpRequest, pk: int) -> HttpResponse:
 @member_area
 def hardship_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """One of the documents of the member's own file (under MEDIA_ROOT, never served publicly)."""
-    found = _my_file(_user(request), pk)
+    found = _my_file(signed_in_user(request), pk)
     document = found.documents.filter(pk=document_pk).first()
     if document is None:
         raise Http404

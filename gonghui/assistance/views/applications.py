@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import MAX_REASON, ApplicationStatus, EducationApplication, EducationDocument
 from gonghui.assistance.services import applications as services
@@ -29,12 +29,6 @@ from gonghui.orgs.scoping import get_visible, visible
 
 PAGE_SIZE = 50
 SECTION = "care"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 class QueueFilterForm(forms.Form):
@@ -62,7 +56,7 @@ class DecisionForm(forms.Form):
 @require_GET
 @officer_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = QueueFilterForm(request.GET or {"status": ApplicationStatus.SUBMITTED})
     rows = visible(EducationApplication, user, Perm.ASSISTANCE_VIEW).select_related(
         "campaign", "org", "member"
@@ -96,7 +90,7 @@ def _application(user: User, pk: int) -> EducationApplication:
 @require_GET
 @officer_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     application = _application(user, pk)
     may_decide = services.may_decide(user, application)
     context = {
@@ -116,7 +110,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     application = _application(user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -142,7 +136,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def application_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """A document of the application, for the officers who may decide it (it holds a child's
     personal data: viewers of the wider scope see that it exists, not its content)."""
-    user = _user(request)
+    user = signed_in_user(request)
     application = _application(user, pk)
     if not services.may_decide(user, application):
         raise Http404

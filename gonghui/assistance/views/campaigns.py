@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import (
     CARE_CAMPAIGN_TRANSITIONS,
@@ -54,12 +54,6 @@ BY_ORG_ROWS = 20
 EXPORT_MAX_ROWS = 200_000
 SECTION = "care"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def money_or_none(text: str) -> Decimal | None:
@@ -295,7 +289,7 @@ def with_figures(rows: QuerySet[CareCampaign]) -> QuerySet[CareCampaign]:
 @require_GET
 @officer_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = CampaignFilterForm(request.GET)
     rows = services.reachable_campaigns(user, Perm.ASSISTANCE_VIEW).select_related("org")
     if form.is_valid():
@@ -341,7 +335,7 @@ def _organiser(user: User, code: str) -> Org:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     status = 200
     if request.method == "POST":
         form = CampaignForm(request.POST, user=user)
@@ -368,7 +362,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     editable = campaign.status == CareCampaignStatus.DRAFT and services.may_run(user, campaign)
     status = 200
@@ -409,7 +403,7 @@ def by_org(rows: QuerySet[CareBeneficiary]) -> list[dict[str, Any]]:
 @require_GET
 @officer_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     runs = services.may_run(user, campaign)
     all_rows = CareBeneficiary.objects.filter(campaign=campaign)
@@ -442,7 +436,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -475,7 +469,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def campaign_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     try:
         outcome = services.pay_campaign(campaign, actor=user)
@@ -538,7 +532,7 @@ def _beneficiaries_page(
 @require_GET
 @officer_required
 def beneficiary_list(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     return _beneficiaries_page(request, campaign, user, AddForm())
 
@@ -546,7 +540,7 @@ def beneficiary_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     form = AddForm(request.POST)
     if form.is_valid():
@@ -580,7 +574,7 @@ def _row(user: User, campaign: CareCampaign, beneficiary_pk: int) -> CareBenefic
 @require_POST
 @officer_required
 def beneficiary_remove(request: HttpRequest, pk: int, beneficiary_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     row = _row(user, campaign, beneficiary_pk)
     form = RemoveForm(request.POST)
@@ -599,7 +593,7 @@ def beneficiary_remove(request: HttpRequest, pk: int, beneficiary_pk: int) -> Ht
 @require_POST
 @officer_required
 def beneficiary_amount(request: HttpRequest, pk: int, beneficiary_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     row = _row(user, campaign, beneficiary_pk)
     form = AmountForm(request.POST)
@@ -627,7 +621,7 @@ def beneficiary_amount(request: HttpRequest, pk: int, beneficiary_pk: int) -> Ht
 def beneficiary_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The list in the caller's reach as a workbook (every cell written as text or a number,
     never a formula; names and ID numbers masked)."""
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _campaign(user, pk)
     rows = _filtered(campaign, user, BeneficiaryFilterForm(request.GET))[:EXPORT_MAX_ROWS]
     headers = [

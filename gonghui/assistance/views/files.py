@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import (
     HARDSHIP_FILE_TRANSITIONS,
@@ -48,7 +48,7 @@ from gonghui.assistance.models import (
     Relation,
 )
 from gonghui.assistance.services import files as services
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document, too_many_documents
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -64,18 +64,6 @@ PAGE_SIZE = 50
 SECTION = "care"
 TAB = "files"
 HOUSEHOLD_PREFIX = "household"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,8 +383,8 @@ def _listed(user: User) -> QuerySet[HardshipFile]:
 @officer_required
 def file_list(request: HttpRequest) -> HttpResponse:
     """The files of the officer's scope; by default the applications waiting, oldest first."""
-    user = _user(request)
-    _require(user, Perm.ASSISTANCE_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.ASSISTANCE_VIEW)
     form = QueueForm(request.GET or None)
     status = HardshipFileStatus.APPLIED.value
     if form.is_bound and form.is_valid() and form.cleaned_data["status"]:
@@ -427,8 +415,8 @@ def file_list(request: HttpRequest) -> HttpResponse:
 @officer_required
 def file_recheck_due(request: HttpRequest) -> HttpResponse:
     """Files on record whose yearly re-check is overdue or falls due within a month."""
-    user = _user(request)
-    _require(user, Perm.ASSISTANCE_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.ASSISTANCE_VIEW)
     today = timezone.localdate()
     rows = (
         _listed(user)
@@ -601,7 +589,7 @@ def _detail(
 @require_GET
 @officer_required
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _detail(request, user, _file(user, pk), blank_forms())
 
 
@@ -610,7 +598,7 @@ def _decide(
 ) -> HttpResponse:
     """One decision from the detail page: the redirect back on success, the page with the form's
     errors (422) or the refusal as a message otherwise."""
-    user = _user(request)
+    user = signed_in_user(request)
     hardship_file = _file(user, pk)
     form = form_class(request.POST, prefix=name)
     if form.is_valid():
@@ -693,7 +681,7 @@ def file_exit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def file_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     hardship_file = _file(user, pk)
     form = DocumentForm(request.POST, request.FILES, prefix="document")
     if form.is_valid():
@@ -735,7 +723,7 @@ def document_response(document: HardshipDocument) -> HttpResponse:
 @officer_required
 def file_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """A document of a file, for officers who handle the file's union (viewers get 404)."""
-    user = _user(request)
+    user = signed_in_user(request)
     hardship_file = get_visible(
         HardshipFile.objects.select_related("org"), user, Perm.ASSISTANCE_HANDLE, pk=pk
     )
@@ -804,8 +792,8 @@ def _render_new(
 def file_new(request: HttpRequest) -> HttpResponse:
     """Step 1 (GET with ?id_number=): find the member in a union the officer handles.
     Step 2 (POST): the household, incomes, causes, situation and documents."""
-    user = _user(request)
-    _require(user, Perm.ASSISTANCE_HANDLE)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.ASSISTANCE_HANDLE)
     if request.method == "GET":
         find = FindMemberForm(request.GET if "id_number" in request.GET else None, user=user)
         if not find.is_bound or not find.is_valid() or find.member is None:

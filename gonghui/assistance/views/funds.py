@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import MAX_NAME, MAX_REASON, Fund, FundEntry, FundKind, FundStatus, GrantStatus
 from gonghui.assistance.services import funds as services
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -38,18 +38,6 @@ PAGE_SIZE = 50
 SECTION = "care"
 TAB = "funds"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 def _fund_orgs(user: User) -> QuerySet[Org]:
@@ -137,8 +125,8 @@ class CloseForm(forms.Form):
 @require_GET
 @officer_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.ASSISTANCE_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.ASSISTANCE_VIEW)
     form = StatusForm(request.GET or None)
     rows = visible(Fund, user, Perm.ASSISTANCE_VIEW).select_related("org")
     if form.is_valid() and form.cleaned_data["status"]:
@@ -159,7 +147,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def fund_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not services.may_keep_funds(user):
         raise Http404
     if request.method == "POST":
@@ -195,7 +183,7 @@ def _render_detail(
     correction_form: CorrectionForm | None = None,
     close_form: CloseForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     may_keep = services.may_keep(user, fund)
     entries = FundEntry.objects.filter(fund=fund).select_related("grant", "created_by").order_by("-id")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -224,13 +212,13 @@ def _render_detail(
 @require_GET
 @officer_required
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _fund(_user(request), pk))
+    return _render_detail(request, _fund(signed_in_user(request), pk))
 
 
 @require_POST
 @officer_required
 def fund_deposit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     fund = _fund(user, pk)
     form = DepositForm(request.POST)
     if form.is_valid():
@@ -250,7 +238,7 @@ def fund_deposit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     fund = _fund(user, pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -270,7 +258,7 @@ def fund_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def fund_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     fund = _fund(user, pk)
     form = CloseForm(request.POST)
     if form.is_valid():
@@ -287,7 +275,7 @@ def fund_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def fund_ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    fund = _fund(_user(request), pk)
+    fund = _fund(signed_in_user(request), pk)
     response = HttpResponse(services.ledger_workbook(fund), content_type=XLSX)
     filename = f"fund-{fund.pk}-ledger-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import (
     MAX_REASON,
@@ -35,7 +35,7 @@ from gonghui.assistance.models import (
     HardshipFileStatus,
 )
 from gonghui.assistance.services import grants as services
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.idnumbers import mask_id_number
@@ -48,18 +48,6 @@ from gonghui.orgs.scoping import get_visible, has_perm_at, scope_paths, visible
 PAGE_SIZE = 50
 SECTION = "care"
 TAB = "grants"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 def may_see_name(user: User, grant: Grant) -> bool:
@@ -150,8 +138,8 @@ class ReasonForm(forms.Form):
 @require_GET
 @officer_required
 def grant_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.ASSISTANCE_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.ASSISTANCE_VIEW)
     form = QueueForm(request.GET or None)
     rows = visible(Grant, user, Perm.ASSISTANCE_VIEW).select_related("fund", "fund__org", "member", "org")
     fund: Fund | None = None
@@ -198,7 +186,7 @@ def _prefill_file(user: User, raw: str | None) -> HardshipFile | None:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def grant_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not services.may_propose_grants(user):
         raise Http404
     file: HardshipFile | None = None
@@ -260,7 +248,7 @@ def _grant(user: User, pk: int) -> Grant:
 def _render_detail(
     request: HttpRequest, grant: Grant, *, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     forms_by_action: dict[str, forms.Form] = {
         GrantAction.APPROVE: NoteForm(),
         GrantAction.REJECT: ReasonForm(),
@@ -295,11 +283,11 @@ def _render_detail(
 @require_GET
 @officer_required
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _grant(_user(request), pk))
+    return _render_detail(request, _grant(signed_in_user(request), pk))
 
 
 def _decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     grant = _grant(user, pk)
     form: forms.Form = NoteForm(request.POST) if action == GrantAction.APPROVE else ReasonForm(request.POST)
     if form.is_valid():

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.reports import (
     FILE_STATUSES,
@@ -53,14 +53,8 @@ class Chosen:
     report: YearReport | None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
 def _chosen(request: HttpRequest) -> Chosen:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(PERM)(user):
         raise Http404
     this_year = timezone.localdate().year
@@ -102,7 +96,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     }
     if report is not None:
         context["chart"] = chart_data(report)
-        context["ancestors"] = _ancestors(_user(request), report.org)
+        context["ancestors"] = _ancestors(signed_in_user(request), report.org)
         context["file_statuses"] = [status.label for status in FILE_STATUSES]
     return render(request, "assistance/report.html", context)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.assistance.models import MAX_REASON, IncomeThreshold
 from gonghui.assistance.services import thresholds as services
@@ -35,12 +35,6 @@ from gonghui.orgs.scoping import has_perm_at, visible
 PAGE_SIZE = 50
 SECTION = "care"
 TAB = "thresholds"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _keepers(user: User) -> QuerySet[Org]:
@@ -93,7 +87,7 @@ class ThresholdForm(forms.Form):
 @require_GET
 @officer_required
 def threshold_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(Perm.ASSISTANCE_VIEW)(user):
         raise Http404
     scoped = visible(IncomeThreshold, user, Perm.ASSISTANCE_VIEW)
@@ -150,7 +144,7 @@ def _initial(request: HttpRequest, user: User) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def threshold_set(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not _keepers(user).exists():
         raise Http404
     if request.method == "POST":

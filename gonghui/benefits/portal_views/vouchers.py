@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import member_area
-from gonghui.accounts.models import User
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.benefits.codes import VOUCHER_CODE_LENGTH, normalise_code
 from gonghui.benefits.models import Delivery, Voucher
 from gonghui.benefits.offers import my_vouchers
@@ -28,11 +27,6 @@ STATES: tuple[tuple[str, str | Promise], ...] = (
     ("used", gettext_lazy("Used")),
     ("expired", gettext_lazy("Expired")),
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "valid")
     if state not in dict(STATES):
         state = "valid"
-    vouchers = my_vouchers(_user(request), state).prefetch_related("campaign__merchants")
+    vouchers = my_vouchers(signed_in_user(request), state).prefetch_related("campaign__merchants")
     page = Paginator(vouchers, VOUCHERS_PER_PAGE).get_page(request.GET.get("page"))
     cards = [VoucherCard(voucher, voucher.state(), where_to_use(voucher)) for voucher in page.object_list]
     context = {"cards": cards, "page_obj": page, "state": state, "states": STATES, "nav_section": "benefits"}
@@ -71,7 +65,12 @@ def voucher_detail(request: HttpRequest, code: str) -> HttpResponse:
     normal = normalise_code(code)
     if len(normal) != VOUCHER_CODE_LENGTH:
         raise Http404
-    voucher = my_vouchers(_user(request)).prefetch_related("campaign__merchants").filter(code=normal).first()
+    voucher = (
+        my_vouchers(signed_in_user(request))
+        .prefetch_related("campaign__merchants")
+        .filter(code=normal)
+        .first()
+    )
     if voucher is None:
         raise Http404
     state = voucher.state()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.benefits.models import (
     Campaign,
@@ -49,12 +49,6 @@ CLAIMS_PAGE_SIZE = 100
 SECTION = "benefits"
 ITEM_ROWS = services.MAX_ITEMS
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _datetime_input() -> forms.DateTimeInput:
@@ -323,7 +317,7 @@ def may_author(user: User) -> bool:
 @require_GET
 @officer_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = CampaignFilterForm(request.GET)
     rows = visible(Campaign, user, Perm.BENEFITS_VIEW).select_related("org")
     if form.is_valid():
@@ -379,7 +373,7 @@ def _show(form: forms.Form, exc: DomainError) -> None:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         form = CampaignForm(request.POST, request.FILES, user=user)
         if form.is_valid():
@@ -420,7 +414,7 @@ def _visible_campaign(user: User, pk: int) -> Campaign:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _visible_campaign(user, pk)
     editable = campaign.status in (CampaignStatus.DRAFT, CampaignStatus.PUBLISHED) and has_perm_at(
         user, Perm.BENEFITS_CHANGE, campaign.org.path
@@ -456,7 +450,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _visible_campaign(user, pk)
     may_change = has_perm_at(user, Perm.BENEFITS_CHANGE, campaign.org.path)
     context = {
@@ -490,7 +484,7 @@ def _draw(campaign: Campaign, user: User) -> str:
 @require_POST
 @officer_required
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _visible_campaign(user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -530,7 +524,7 @@ def mask_address(address: str) -> str:
 @require_GET
 @officer_required
 def campaign_claims(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _visible_campaign(user, pk)
     shipping = campaign.delivery == Delivery.SHIPPING
     claims = (
@@ -570,7 +564,7 @@ def campaign_claims(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def campaign_ship(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = _visible_campaign(user, pk)
     form = ShipForm(request.POST)
     if not form.is_valid():

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.benefits.models import (
     Merchant,
@@ -45,7 +45,7 @@ from gonghui.benefits.services.merchants import (
     set_merchant_status,
     update_merchant,
 )
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.images import MAX_PHOTO_BYTES
@@ -58,18 +58,6 @@ PAGE_SIZE = 50
 SUGGESTION_LIMIT = 300
 SECTION = "benefits"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
@@ -285,8 +273,8 @@ def _with_org_options(form: forms.Form, user: User) -> list[Org]:
 @require_GET
 @officer_required
 def merchant_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.BENEFITS_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.BENEFITS_VIEW)
     form = MerchantFilterForm(request.GET or None)
     data = form.valid_data() if form.is_bound else {}
     rows = visible(Merchant.objects.select_related("org"), user, Perm.BENEFITS_VIEW)
@@ -341,13 +329,13 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
 
 
 def _merchant(request: HttpRequest, pk: int, perm: Perm) -> Merchant:
-    return get_visible(Merchant.objects.select_related("org"), _user(request), perm, pk=pk)
+    return get_visible(Merchant.objects.select_related("org"), signed_in_user(request), perm, pk=pk)
 
 
 @require_GET
 @officer_required
 def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_VIEW)
     may_change = has_perm_at(user, Perm.BENEFITS_CHANGE, merchant.org.path)
     accounts = MerchantAccount.objects.filter(merchant=merchant).aggregate(
@@ -369,7 +357,7 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_form(request: HttpRequest, form: MerchantForm, status: int, **context: Any) -> HttpResponse:
     context |= {
         "form": form,
-        "org_options": _with_org_options(form, _user(request)),
+        "org_options": _with_org_options(form, signed_in_user(request)),
         "tab": "merchants",
         "console_section": SECTION,
     }
@@ -379,7 +367,7 @@ def _render_form(request: HttpRequest, form: MerchantForm, status: int, **contex
 @require_http_methods(["GET", "POST"])
 @officer_required
 def merchant_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not may_manage_merchants(user):
         raise Http404
     orgs = _managed_orgs(user)
@@ -410,7 +398,7 @@ def merchant_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     orgs = _managed_orgs(user)
     if request.method == "POST":
@@ -443,7 +431,7 @@ def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def merchant_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -473,7 +461,7 @@ def merchant_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def merchant_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -503,7 +491,7 @@ def merchant_photos(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def merchant_photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     photo = get_visible(
         MerchantPhoto.objects.filter(merchant=merchant), user, Perm.BENEFITS_CHANGE, pk=photo_pk
@@ -525,7 +513,7 @@ def merchant_photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 @officer_required
 def merchant_accounts(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -576,7 +564,7 @@ def merchant_accounts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def merchant_account_deactivate(request: HttpRequest, pk: int, account_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     merchant = _merchant(request, pk, Perm.BENEFITS_CHANGE)
     account = get_visible(
         MerchantAccount.objects.filter(merchant=merchant).select_related("user"),
@@ -606,7 +594,7 @@ def merchant_account_deactivate(request: HttpRequest, pk: int, account_pk: int) 
 @require_http_methods(["GET", "POST"])
 @officer_required
 def merchant_import_upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not may_manage_merchants(user):
         raise Http404
     orgs = _managed_orgs(user)
@@ -641,13 +629,13 @@ def merchant_import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def merchant_import_template(request: HttpRequest) -> HttpResponse:
-    if not may_manage_merchants(_user(request)):
+    if not may_manage_merchants(signed_in_user(request)):
         raise Http404
     return _xlsx(merchant_import.template_for(), merchant_import.template_file_name())
 
 
 def _kept(request: HttpRequest, token: str) -> merchant_import.Outcome:
-    outcome = merchant_import.kept_outcome(token, actor=_user(request))
+    outcome = merchant_import.kept_outcome(token, actor=signed_in_user(request))
     if outcome is None:
         raise Http404
     return outcome

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.benefits.models import Pledge, PledgeUpdate
 from gonghui.benefits.services import pledges as services
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -41,18 +41,6 @@ TAB = "pledges"
 ORG_CHOICES_MAX = 500
 # The service's field names → the form's.
 ALIASES = {"owner_org": "owner"}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 def _publishers(user: User) -> QuerySet[Org]:
@@ -207,8 +195,8 @@ class UpdateForm(forms.Form):
 @require_GET
 @officer_required
 def pledge_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.BENEFITS_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.BENEFITS_VIEW)
     scoped = visible(services.reporting_pledges(), user, Perm.BENEFITS_VIEW)
     this_year = services.current_year()
     years = sorted({this_year, *scoped.values_list("year", flat=True).distinct()}, reverse=True)
@@ -250,7 +238,7 @@ def _render_form(request: HttpRequest, form: PledgeForm, pledge: Pledge | None) 
 @require_http_methods(["GET", "POST"])
 @officer_required
 def pledge_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not services.may_keep_pledges(user):
         raise Http404
     if request.method == "POST":
@@ -286,7 +274,7 @@ def _pledge(user: User, pk: int, perm: Perm = Perm.BENEFITS_VIEW) -> Pledge:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = get_visible(Pledge.objects.select_related("org", "owner_org"), user, Perm.BENEFITS_CHANGE, pk=pk)
     if request.method == "POST":
         form = PledgeForm(request.POST, user=user, pledge=pledge)
@@ -313,7 +301,7 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = _pledge(user, pk)
     may_report = services.may_report(user, pledge)
     form = UpdateForm(initial={"reported_on": timezone.localdate()})
@@ -379,7 +367,7 @@ def _act(request: HttpRequest, action: Any, done: str, unchanged: str) -> bool:
 @require_POST
 @officer_required
 def pledge_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = _pledge(user, pk)
     _act(
         request,
@@ -393,7 +381,7 @@ def pledge_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def pledge_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = _pledge(user, pk)
     _act(
         request,
@@ -407,7 +395,7 @@ def pledge_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def pledge_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = _pledge(user, pk)
     year = pledge.year
     if _act(
@@ -420,7 +408,7 @@ def pledge_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def pledge_update_delete(request: HttpRequest, pk: int, update_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     pledge = _pledge(user, pk)
     update = PledgeUpdate.objects.filter(pledge=pledge, pk=update_pk).first()
     if update is None:

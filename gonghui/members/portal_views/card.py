@@ -9,8 +9,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import member_area
-from gonghui.accounts.models import User
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.members import card
 from gonghui.members.models import Member
 
@@ -28,17 +27,12 @@ def _qr_context(member: Member) -> dict[str, object]:
     }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
-
-
 # never_cache: a cached page would show a QR code that has long expired.
 @require_GET
 @never_cache
 @member_area
 def member_card(request: HttpRequest) -> HttpResponse:
-    member = card.active_card_member(_user(request))
+    member = card.active_card_member(signed_in_user(request))
     context: dict[str, object] = {"member": member, "nav_section": "me"}
     if member is not None:
         context["card_number"] = card.card_number_display(card.card_number(member))
@@ -51,7 +45,7 @@ def member_card(request: HttpRequest) -> HttpResponse:
 @member_area
 def member_card_qr(request: HttpRequest) -> HttpResponse:
     """The QR code with a fresh token, polled by the card page (htmx)."""
-    member = card.active_card_member(_user(request))
+    member = card.active_card_member(signed_in_user(request))
     if member is None:
         # The membership ended while the card was open: show the empty state in place of the
         # code, and stop polling (htmx stops a poll that is answered with status 286).

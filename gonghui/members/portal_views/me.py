@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.accounts.verification import RESEND_SECONDS
 from gonghui.core.errors import DomainError
@@ -38,11 +38,6 @@ HISTORY_PAGE_SIZE = 20
 # The number a code was last sent to, and when, so that the form keeps it after the redirect
 # and the "send code" button can count down to when a new code may be asked for.
 PENDING_MOBILE_KEY = "members.selfservice.pending_mobile"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 def _no_membership(request: HttpRequest, user: User, *, title: str) -> HttpResponse:
@@ -65,7 +60,7 @@ def _no_membership(request: HttpRequest, user: User, *, title: str) -> HttpRespo
 @never_cache
 @member_area
 def me_profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = selfservice.current_membership(user)
     if member is None:
         return _no_membership(request, user, title=_("My membership"))
@@ -124,7 +119,7 @@ def _initial(member: Member) -> dict[str, Any]:
 @never_cache
 @member_area
 def me_categories(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = selfservice.current_membership(user)
     if member is None:
         return _no_membership(request, user, title=_("My categories"))
@@ -224,7 +219,7 @@ def me_mobile(request: HttpRequest) -> HttpResponse:
     """Two small forms: the new number (a code is texted to it), then, once a code is on its way,
     the code and the current password. The number the code went to is kept in the session, so
     what is confirmed is the number that received the code."""
-    user = _user(request)
+    user = signed_in_user(request)
     pending = _pending(request)
     action = request.POST.get("action") if request.method == "POST" else None
     mobile_form = MobileForm(
@@ -260,7 +255,7 @@ def me_mobile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @member_area
 def me_union(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = selfservice.current_membership(user)
     if member is None:
         return _no_membership(request, user, title=_("My union"))
@@ -275,7 +270,7 @@ def me_union(request: HttpRequest) -> HttpResponse:
 @never_cache
 @member_area
 def me_history(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = Paginator(selfservice.own_events(user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
@@ -301,7 +296,7 @@ def me_data(request: HttpRequest) -> HttpResponse:
 def me_data_download(request: HttpRequest) -> HttpResponse:
     file_format: selfservice.FileFormat = "xlsx" if request.POST.get("format") == "xlsx" else "json"
     try:
-        data_file = selfservice.download_own_data(actor=_user(request), file_format=file_format)
+        data_file = selfservice.download_own_data(actor=signed_in_user(request), file_format=file_format)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("portal:me_data")

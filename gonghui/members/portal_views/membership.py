@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import member_area
-from gonghui.accounts.models import User
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import MAX_ID, CleanCharField
@@ -35,11 +34,6 @@ from gonghui.members.services import routes
 from gonghui.members.services import transfers as services
 
 RECENT_TRANSFERS = 10
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 def _id(value: str | None) -> int | None:
@@ -90,7 +84,7 @@ class TransferReasonForm(forms.Form):
 @never_cache
 @member_area
 def transfer_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = services.own_active_membership(user)
     transfers = list(services.transfers_of_person(user)[:RECENT_TRANSFERS])
     if member is None and not transfers:
@@ -119,7 +113,7 @@ def transfer_home(request: HttpRequest) -> HttpResponse:
 @member_area
 def transfer_new(request: HttpRequest) -> HttpResponse:
     """The chosen union (`?union=`) or workplace (`?workplace=`), confirmed with a reason."""
-    user = _user(request)
+    user = signed_in_user(request)
     member = services.own_active_membership(user)
     if member is None:
         return _no_membership(request, _("Transfer to another union"))
@@ -158,7 +152,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 @member_area
 def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.cancel_transfer(Transfer(pk=pk), actor=_user(request))
+        services.cancel_transfer(Transfer(pk=pk), actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -189,7 +183,7 @@ class LeaveForm(forms.Form):
 @never_cache
 @member_area
 def leave(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = services.own_active_membership(user)
     if member is None:
         return _no_membership(request, _("Leave the union"))

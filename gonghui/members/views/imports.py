@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError
@@ -53,12 +53,6 @@ HISTORY_PAGE_SIZE = 20
 PROBLEMS_PAGE_SIZE = 100
 # Up to this many unions are offered in a drop-down; an officer over more types the union's code.
 UNION_CHOICE_LIMIT = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _unions(user: User) -> QuerySet[Org]:
@@ -123,7 +117,7 @@ class RosterImportForm(forms.Form):
 @officer_required
 def roster_imports(request: HttpRequest) -> HttpResponse:
     """Upload a roster; below the form, the imports of the unions in the officer's scope."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not _may_import(user):
         raise Http404  # nothing this officer may import into: as if the page did not exist
     unions = _unions(user)
@@ -173,7 +167,7 @@ def roster_imports(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def roster_import_template(request: HttpRequest) -> HttpResponse:
-    if not _may_import(_user(request)):
+    if not _may_import(signed_in_user(request)):
         raise Http404
     response = HttpResponse(template_for(), content_type=XLSX)
     _xlsx_attachment(response, TEMPLATE_FILE_NAME)
@@ -188,7 +182,7 @@ def _xlsx_attachment(response: HttpResponseBase, file_name: str) -> None:
 
 def _roster_import(request: HttpRequest, pk: int) -> RosterImport:
     queryset = RosterImport.objects.select_related("org", "job", "created_by")
-    return get_visible(queryset, _user(request), Perm.MEMBER_CHANGE, pk=pk)
+    return get_visible(queryset, signed_in_user(request), Perm.MEMBER_CHANGE, pk=pk)
 
 
 @require_GET
@@ -264,7 +258,7 @@ def roster_import_transfers(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for the transfer of every person the roster found active in another union."""
     roster_import = _roster_import(request, pk)
     try:
-        outcome = request_roster_transfers(roster_import, actor=_user(request))
+        outcome = request_roster_transfers(roster_import, actor=signed_in_user(request))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(roster_import.get_absolute_url())

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -44,12 +44,6 @@ ALL_STATUSES = "all"
 # The approve form suggests unions under a federation; a district has hundreds, so the list is
 # a typing aid (any code in scope is accepted), not a complete menu.
 UNION_SUGGESTIONS = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
@@ -215,7 +209,7 @@ QUEUE_COLUMNS = [
 @officer_required
 def join_applications(request: HttpRequest) -> HttpResponse:
     """Applications in the officer's scope; open ones oldest first, as they are worked through."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = QueueFilterForm(request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -255,7 +249,7 @@ def join_applications(request: HttpRequest) -> HttpResponse:
 def join_overdue(request: HttpRequest) -> HttpResponse:
     """Open applications older than JOIN_REVIEW_DAYS in the officer's scope, with the org above
     the addressed union: a district federation sees those of every union under it."""
-    user = _user(request)
+    user = signed_in_user(request)
     page = _page(request, joining.overdue_applications(user))
     applications = list(page.object_list)
     parent_paths = {application.org.path[: -Org.steplen] for application in applications}
@@ -331,7 +325,7 @@ def _application_page(
     reject_form: RejectForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     may_decide = application.status == JoinStatus.SUBMITTED and joining.may_decide(application, user)
     context = {
         "application": application,
@@ -356,7 +350,7 @@ def _application_page(
 @require_GET
 @officer_required
 def join_application(request: HttpRequest, pk: int) -> HttpResponse:
-    return _application_page(request, _application(_user(request), pk))
+    return _application_page(request, _application(signed_in_user(request), pk))
 
 
 def _chosen(form: ApproveForm, user: User) -> tuple[Org | None, Workplace | None]:
@@ -378,7 +372,7 @@ def _chosen(form: ApproveForm, user: User) -> tuple[Org | None, Workplace | None
 @require_POST
 @officer_required
 def join_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     application = _application(user, pk)
     form = ApproveForm(request.POST)
     if form.is_valid():
@@ -406,7 +400,7 @@ def join_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def join_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     application = _application(user, pk)
     form = RejectForm(request.POST)
     if form.is_valid():
@@ -445,7 +439,7 @@ def _route_rows(user: User, routes_page: list[JoinRoute]) -> list[dict[str, Any]
 
 
 def _routes_page(request: HttpRequest, form: RouteForm | None = None, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     show_all = request.GET.get("all") == "1"
     rows = visible(JoinRoute, user, Perm.ORG_VIEW).select_related("org")
     if not show_all:
@@ -496,7 +490,7 @@ def join_routes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @officer_required
 def join_route_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = RouteForm(request.POST)
     if form.is_valid():
         org = visible(Org, user, Perm.ORG_CHANGE).filter(code=form.cleaned_data["org"]).first()
@@ -526,7 +520,7 @@ def join_route_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @officer_required
 def join_route_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     route = get_visible(JoinRoute.objects.select_related("org"), user, Perm.ORG_VIEW, pk=pk)
     try:
         routes.deactivate_join_route(route, actor=user)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
@@ -75,12 +75,6 @@ COLUMNS = [
 ]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
 def _is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
@@ -124,7 +118,7 @@ def _filters(form: MemberFilterForm, user: User, cursor: str) -> MemberFilter | 
 def member_list(request: HttpRequest) -> HttpResponse:
     """Members in the officer's scope, masked, keyset-paged in union tree order
     (gonghui.members.selectors explains why), searched and filtered."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = MemberFilterForm(request.GET)
     filters = _filters(form, user, request.GET.get("cursor", ""))
     rows: list[Member] = []
@@ -167,7 +161,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_export(request: HttpRequest) -> HttpResponse:
     """The list's current search as a file (gonghui.members.services.exports): a small one at
     once, a large one as a background job whose page this redirects to."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = MemberFilterForm(request.POST)
     options = ExportForm(request.POST)
     back = reverse("console:members:list") + (f"?{urlencode(form.carried())}" if form.carried() else "")
@@ -207,7 +201,9 @@ def _roster_export(request: HttpRequest, pk: int) -> RosterExport:
     """The export, for the officer who started it only: for anyone else, even an officer over
     the same members, it does not exist (the file is that officer's download)."""
     export = (
-        RosterExport.objects.select_related("job", "org").filter(pk=pk, created_by=_user(request)).first()
+        RosterExport.objects.select_related("job", "org")
+        .filter(pk=pk, created_by=signed_in_user(request))
+        .first()
     )
     if export is None:
         raise Http404
@@ -246,7 +242,7 @@ def roster_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The finished file (gonghui.members.services.exports.open_roster_export)."""
     export = _roster_export(request, pk)
     try:
-        opened = open_roster_export(export, actor=_user(request))
+        opened = open_roster_export(export, actor=signed_in_user(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:
@@ -265,7 +261,9 @@ def roster_export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _member(request: HttpRequest, pk: int, perm: Perm) -> Member:
-    return get_visible(Member.objects.select_related("org", "workplace"), _user(request), perm, pk=pk)
+    return get_visible(
+        Member.objects.select_related("org", "workplace"), signed_in_user(request), perm, pk=pk
+    )
 
 
 def _age(birth_date: date, today: date) -> int:
@@ -336,7 +334,7 @@ def _history(user: User, member: Member) -> list[dict[str, Any]]:
 
 
 def _detail_context(request: HttpRequest, member: Member, **extra: Any) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in_user(request)
     may_change = member.is_active and may_change_member(user, member)
     return {
         "member": member,
@@ -366,7 +364,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID and mobile numbers, once, for an officer with Perm.MEMBER_REVEAL (audited).
     htmx swaps them into the page; without JavaScript the whole page comes back with them."""
     member = _member(request, pk, Perm.MEMBER_REVEAL)
-    numbers = reveal_numbers(member, actor=_user(request))
+    numbers = reveal_numbers(member, actor=signed_in_user(request))
     if _is_htmx_partial(request):
         context = {"member": member, "revealed": numbers, "may_reveal": True}
         response = render(request, "members/member_detail_numbers.html", context)
@@ -392,7 +390,7 @@ def _offered_workplaces(member: Member) -> list[Any] | None:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = _member(request, pk, Perm.MEMBER_CHANGE)
     detail_url = reverse("console:members:member_detail", args=[member.pk])
     if not member.is_active:
@@ -445,7 +443,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def member_add(request: HttpRequest) -> HttpResponse:
     """One person added to a union by hand; `?org=CODE` picks the union in advance."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(Perm.MEMBER_CHANGE)(user):
         raise Http404
     unions = visible(Org, user, Perm.MEMBER_CHANGE)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -33,12 +33,6 @@ from gonghui.orgs.scoping import get_visible, has_perm_at
 PAGE_SIZE = 50
 SECTION = "transfers"
 DIRECTIONS = ("incoming", "outgoing", "all")
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _date_input() -> forms.DateInput:
@@ -148,7 +142,7 @@ COLUMNS = [
 @require_GET
 @officer_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     direction = request.GET.get("tab", "incoming")
     if direction not in DIRECTIONS:
         direction = "incoming"
@@ -183,7 +177,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 def _detail_page(
     request: HttpRequest, transfer: Any, form: TransferStepForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     context = {
         "transfer": transfer,
         "history": transfer.history.select_related("actor"),
@@ -197,13 +191,13 @@ def _detail_page(
 @require_GET
 @officer_required
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, services.visible_transfer(_user(request), pk))
+    return _detail_page(request, services.visible_transfer(signed_in_user(request), pk))
 
 
 @require_POST
 @officer_required
 def transfer_step(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     transfer = services.visible_transfer(user, pk)
     form = TransferStepForm(request.POST)
     if not form.is_valid():
@@ -241,7 +235,7 @@ def _target(form: TransferRequestForm) -> tuple[Any, Any]:
 @officer_required
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the transfer of a member of a union in the officer's scope."""
-    user = _user(request)
+    user = signed_in_user(request)
     member = _member(user, pk)
     form = TransferRequestForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -277,7 +271,7 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def transfer_in(request: HttpRequest) -> HttpResponse:
     """Ask for a person who is a member elsewhere to be transferred into a union the officer manages."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = TransferInForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -306,7 +300,7 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
 @officer_required
 def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that a member left the union or died."""
-    user = _user(request)
+    user = signed_in_user(request)
     member = _member(user, pk)
     may_record = member.is_active and has_perm_at(user, Perm.MEMBER_CHANGE, member.org.path)
     form = LeaveForm(request.POST if request.method == "POST" else None, initial={"on": timezone.localdate()})

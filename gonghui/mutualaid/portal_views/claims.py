@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document, too_many_documents
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
@@ -119,11 +119,6 @@ REASON_ACTIONS = frozenset({AidClaimAction.REJECT, AidClaimAction.REJECT_LINES})
 # Before approval the payout can still change (a line may be refused).
 FINAL_PAYOUT = frozenset({AidClaimStatus.APPROVED, AidClaimStatus.IN_PAYMENT, AidClaimStatus.PAID})
 OPEN_FOR_DOCUMENTS = frozenset({AidClaimStatus.ENTERED, AidClaimStatus.CHECKED, AidClaimStatus.SECOND_REVIEW})
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 @dataclass(frozen=True)
@@ -410,7 +405,7 @@ def _show_line_errors(
 @never_cache
 @member_area
 def claim_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     enrolments = open_enrolments(user)
     if not enrolments:
         return render(request, "mutualaid/portal_claim_unavailable.html", {"nav_section": "services"})
@@ -518,11 +513,11 @@ def claim_card(claim: AidClaim) -> ClaimCard:
 @never_cache
 @member_area
 def claim_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(my_claims(_user(request)), CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(my_claims(signed_in_user(request)), CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cards": [claim_card(claim) for claim in page.object_list],
         "page_obj": page,
-        "can_claim": bool(open_enrolments(_user(request))),
+        "can_claim": bool(open_enrolments(signed_in_user(request))),
         "nav_section": "services",
     }
     return render(request, "mutualaid/portal_claim_list.html", context)
@@ -560,7 +555,7 @@ def _detail_context(claim: AidClaim, document_form: DocumentForm) -> dict[str, A
 @never_cache
 @member_area
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_or_404(_user(request), pk)
+    claim = _claim_or_404(signed_in_user(request), pk)
     return render(request, "mutualaid/portal_claim_detail.html", _detail_context(claim, DocumentForm()))
 
 
@@ -568,7 +563,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @member_area
 def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = _claim_or_404(user, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -593,7 +588,7 @@ def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
 @member_area
 def claim_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """One of the documents of the member's own claim (under MEDIA_ROOT, never served publicly)."""
-    claim = _claim_or_404(_user(request), pk)
+    claim = _claim_or_404(signed_in_user(request), pk)
     document = claim.attachments.filter(pk=document_pk).first()
     if document is None:
         raise Http404

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import member_area
+from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import NotFound
 from gonghui.members.models import Member
@@ -42,11 +42,6 @@ from gonghui.mutualaid.models import (
 from gonghui.mutualaid.payout import Band, parse_bands, percent, yuan
 
 ZERO = Decimal("0.00")
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # member_area lets only signed-in accounts through
-    return request.user
 
 
 # --- the member's own data -------------------------------------------------------------------------
@@ -262,7 +257,7 @@ def my_coverage(user: User, today: date | None = None) -> list[PlanCoverage]:
 @never_cache  # the year's figures change with every decision on a claim
 @member_area
 def coverage_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     coverages = my_coverage(user)
     membership = current_membership(user) if not coverages else None
     context = {

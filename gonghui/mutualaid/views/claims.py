@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -69,18 +69,6 @@ TAB = "claims"
 PAYMENT_ACTIONS = frozenset(
     {AidClaimAction.ADD_TO_PAYMENT, AidClaimAction.MARK_PAID, AidClaimAction.PAYMENT_FAILED}
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,8 +317,8 @@ def _filters(form: QueueFilterForm, user: User, status: str) -> selectors.ClaimF
 @require_GET
 @officer_required
 def claim_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.MUTUALAID_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.MUTUALAID_VIEW)
     status = request.GET.get("status") or AidClaimStatus.ENTERED
     if status not in AidClaimStatus.values:
         status = AidClaimStatus.ENTERED
@@ -459,7 +447,7 @@ def _detail(
 @require_GET
 @officer_required
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _detail(request, user, selectors.visible_claim(user, pk))
 
 
@@ -477,7 +465,7 @@ def _act(request: HttpRequest, claim: AidClaim, action: Any, done: str) -> HttpR
 @require_POST
 @officer_required
 def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     return _act(
         request,
@@ -490,7 +478,7 @@ def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     try:
         approved = services.approve_claim(claim, actor=user)
@@ -510,7 +498,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -529,7 +517,7 @@ def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     form = RejectForm(request.POST)
     if form.is_valid():
@@ -560,7 +548,7 @@ def _line_ids(raw: list[str], known: set[int]) -> list[int] | None:
 @require_POST
 @officer_required
 def claim_reject_lines(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     lines = {line.pk: line for line in selectors.claim_lines(claim)}
     chosen = _line_ids(request.POST.getlist("line"), set(lines))
@@ -611,7 +599,7 @@ def _content(upload: UploadedFile) -> bytes:
 @require_POST
 @officer_required
 def claim_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = selectors.visible_claim(user, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -634,7 +622,7 @@ def claim_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def claim_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """A claim document, for claim handlers only (finance officers and auditors get 404)."""
-    attachment = selectors.handled_attachment(_user(request), pk, document_pk)
+    attachment = selectors.handled_attachment(signed_in_user(request), pk, document_pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -735,8 +723,8 @@ def _date_fields(data: dict[str, Any]) -> dict[str, date | None]:
 def claim_new(request: HttpRequest) -> HttpResponse:
     """Step 1 (GET with ?id_number=): find the member in a union where the officer handles claims.
     Step 2 (POST): the claim with its invoice lines, bank account and documents."""
-    user = _user(request)
-    _require(user, Perm.MUTUALAID_HANDLE)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.MUTUALAID_HANDLE)
     if request.method == "GET":
         find = FindMemberForm(request.GET if "id_number" in request.GET else None, user=user)
         if not find.is_bound or not find.is_valid() or find.member is None:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError, NotFound
@@ -53,12 +53,6 @@ from gonghui.orgs.scoping import get_visible, has_perm_at, visible
 PAGE_SIZE = 50
 TAB = "enrolment"
 UNION_CHOICE_LIMIT = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _unions(user: User) -> QuerySet[Org]:
@@ -179,7 +173,7 @@ class PaymentForm(forms.Form):
 @require_GET
 @officer_required
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     may_enrol = holding(Perm.MEMBER_CHANGE)(user)
     if not (may_enrol or holding(Perm.MUTUALAID_VIEW)(user)):
         raise Http404
@@ -220,7 +214,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 @officer_required
 def enrolment_confirm(request: HttpRequest, plan_pk: int, org_pk: int) -> HttpResponse:
     """All active members of the union not yet enrolled: how many and what it costs, then enrol."""
-    user = _user(request)
+    user = signed_in_user(request)
     union = _union(user, org_pk)
     plan, error = _plan_for(plan_pk, union)
     if request.method == "POST" and not error:
@@ -258,7 +252,7 @@ def enrolment_confirm(request: HttpRequest, plan_pk: int, org_pk: int) -> HttpRe
 @officer_required
 def enrolment_upload(request: HttpRequest, plan_pk: int, org_pk: int) -> HttpResponse:
     """Enrol the people on a list: checked row by row, the problems listed with their reasons."""
-    user = _user(request)
+    user = signed_in_user(request)
     union = _union(user, org_pk)
     plan, error = _plan_for(plan_pk, union)
     form = ListForm(request.POST or None, request.FILES or None)
@@ -320,7 +314,7 @@ def _render_batch(
 @require_GET
 @officer_required
 def enrolment_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _render_batch(request, user, _batch(user, pk), None)
 
 
@@ -335,7 +329,7 @@ def _batch(user: User, pk: int) -> EnrolmentBatch:
 @require_POST
 @officer_required
 def enrolment_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     batch = _batch(user, pk)
     form = PaymentForm(request.POST)
     if form.is_valid():

@@ -14,15 +14,15 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.text import normalize_text
 from gonghui.mutualaid import selectors
@@ -38,22 +38,11 @@ SECTION = "mutualaid"
 TAB = "payments"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    if not holding(perm)(user):
-        raise Http404
-
-
 @require_GET
 @officer_required
 def payment_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.MUTUALAID_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.MUTUALAID_VIEW)
     rows = selectors.batches_for(user).order_by("-created_at", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -70,7 +59,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @officer_required
 def payment_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
     """GET: what the batch would hold; POST: make it (the claims are those approved by then)."""
-    user = _user(request)
+    user = signed_in_user(request)
     payable = selectors.payable(user, plan_pk)
     if request.method == "POST":
         try:
@@ -137,7 +126,7 @@ def _detail(
 @require_GET
 @officer_required
 def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _detail(request, user, selectors.visible_batch(user, pk))
 
 
@@ -145,7 +134,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def payment_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank transfer file as a download; the batch is marked exported."""
-    user = _user(request)
+    user = signed_in_user(request)
     batch = selectors.visible_batch(user, pk)
     try:
         content = services.export_payment_batch(batch, actor=user)
@@ -172,7 +161,7 @@ def _failed_ids(raw: list[str], known: set[int]) -> list[int] | None:
 @officer_required
 def payment_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank's answer: the ticked claims failed (each with the bank's reason)."""
-    user = _user(request)
+    user = signed_in_user(request)
     batch = selectors.visible_batch(user, pk)
     known = set(selectors.batch_claims(batch).values_list("pk", flat=True))
     failed = _failed_ids(request.POST.getlist("failed"), known)

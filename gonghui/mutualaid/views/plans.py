@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.errors import DomainError, NotFound
@@ -58,12 +58,6 @@ TAB = "plans"
 # Rows offered for reimbursement bands (real plans have one to four), and always one more than the
 # latest version has, so that a rule with many bands (the API takes up to 20) is never cut short.
 BAND_ROWS = 6
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _federations(user: User) -> QuerySet[Org]:
@@ -338,7 +332,7 @@ def _rule_initial(plan: AidPlan, latest: BenefitRule | None, today: date) -> dic
 @require_GET
 @officer_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(Perm.MUTUALAID_VIEW)(user):
         if holding(Perm.MEMBER_CHANGE)(user):
             # A union officer's part of mutual aid is enrolling their members.
@@ -367,7 +361,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def plan_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(Perm.MUTUALAID_MANAGE)(user):
         raise Http404
     if request.method == "POST":
@@ -415,7 +409,7 @@ def _may_manage(user: User, plan: AidPlan) -> bool:
 @require_GET
 @officer_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     plan = get_visible(_plans(user), user, Perm.MUTUALAID_VIEW, pk=pk)
     today = timezone.localdate()
     may_manage = _may_manage(user, plan)
@@ -440,7 +434,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, pk: int, step: Callable[..., AidPlan], done: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     plan = get_visible(AidPlan, user, Perm.MUTUALAID_VIEW, pk=pk)
     try:
         step(plan, actor=user)
@@ -473,7 +467,7 @@ def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def rule_new(request: HttpRequest, pk: int, claim_type: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     plan = get_visible(AidPlan.objects.select_related("org"), user, Perm.MUTUALAID_MANAGE, pk=pk)
     if claim_type not in ClaimType.values:
         raise Http404

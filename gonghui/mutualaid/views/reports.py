@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding
 from gonghui.core.inputs import MAX_ID
@@ -55,14 +55,8 @@ class Chosen:
     report: PlanReport | None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
 def _chosen(request: HttpRequest) -> Chosen:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holding(PERM)(user):
         raise Http404
     plans = list(report_plans(user))
@@ -105,7 +99,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     }
     if report is not None:
         context["chart"] = chart_data(report)
-        context["ancestors"] = _ancestors(_user(request), report.org)
+        context["ancestors"] = _ancestors(signed_in_user(request), report.org)
     return render(request, "mutualaid/report.html", context)
 
 

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
@@ -38,12 +38,6 @@ PROBLEMS_PAGE_SIZE = 100
 SECTION = "workplaces"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
 def _allowed_kinds(user: User) -> list[str]:
     kinds = [kind for kind in ImportKind.values if may_import(user, kind)]
     if not kinds:
@@ -62,7 +56,7 @@ def _xlsx(content: bytes, file_name: str) -> HttpResponse:
 @officer_required
 def import_list(request: HttpRequest) -> HttpResponse:
     """Upload a list; below the form, the officer's earlier imports."""
-    user = _user(request)
+    user = signed_in_user(request)
     kinds = _allowed_kinds(user)
     form = ListImportForm(request.POST or None, request.FILES or None)
     kind_field = form.fields["kind"]
@@ -116,7 +110,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in _allowed_kinds(_user(request)):
+    if kind not in _allowed_kinds(signed_in_user(request)):
         raise Http404
     return _xlsx(template_for(kind), template_file_name(kind))
 

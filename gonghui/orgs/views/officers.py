@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
@@ -33,12 +33,6 @@ ENDING_DAYS = (30, 60, 90)
 DEFAULT_ENDING_DAYS = 90
 PICKER_LIMIT = 20
 SECTION = "officers"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 _TERMS = OfficerTerm.objects.select_related("org", "user")
@@ -87,7 +81,7 @@ def _rows(user: User, terms: list[OfficerTerm], today: date) -> list[TermRow]:
 @officer_required
 def officer_list(request: HttpRequest) -> HttpResponse:
     """Officers in the viewer's scope: in office by default; by union, position, name, status."""
-    user = _user(request)
+    user = signed_in_user(request)
     today = timezone.localdate()
     filters = OfficerFilterForm(request.GET)
     filters.is_valid()  # an invalid filter is left out, the others still apply
@@ -144,7 +138,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 def officers_ending(request: HttpRequest) -> HttpResponse:
     """Terms in office that end within 30, 60 or 90 days, soonest first: whom to remind to hold
     an election. Terms already past their end without a successor are counted beside it."""
-    user = _user(request)
+    user = signed_in_user(request)
     today = timezone.localdate()
     raw_days = request.GET.get("days", "")
     days = int(raw_days) if raw_days in {str(d) for d in ENDING_DAYS} else DEFAULT_ENDING_DAYS
@@ -188,7 +182,7 @@ def _data(form: OfficerTermForm) -> services.OfficerTermData:
 
 def _form_page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     org = context.get("org")
-    ancestors = tree_selectors.ancestors_in_scope(org, _user(request)) if org is not None else []
+    ancestors = tree_selectors.ancestors_in_scope(org, signed_in_user(request)) if org is not None else []
     return render(request, template, {"console_section": SECTION, "ancestors": ancestors, **context})
 
 
@@ -201,7 +195,7 @@ def _org_param(request: HttpRequest) -> int | None:
 @officer_required
 def officer_create(request: HttpRequest) -> HttpResponse:
     """Add a term to the union given as ?org=; without one, search for the union first."""
-    user = _user(request)
+    user = signed_in_user(request)
     org_id = _org_param(request)
     if org_id is None:
         query = tree_selectors.clean_query(request.GET.get("q", ""))
@@ -247,7 +241,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def officer_edit(request: HttpRequest, term_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     term = get_visible(_TERMS, user, Perm.OFFICER_CHANGE, pk=term_id)
     form = OfficerTermForm.for_term(term, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -274,7 +268,7 @@ def officer_edit(request: HttpRequest, term_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def officer_end(request: HttpRequest, term_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     term = get_visible(_TERMS, user, Perm.OFFICER_CHANGE, pk=term_id)
     form = OfficerTermEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

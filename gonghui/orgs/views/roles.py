@@ -16,8 +16,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
-from gonghui.accounts.models import User
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.orgs import tree_selectors
@@ -29,12 +28,6 @@ from gonghui.orgs.services import roles as services
 
 PAGE_SIZE = 50
 SECTION = "orgs"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _roles_url(org: Org) -> str:
@@ -52,7 +45,7 @@ class GrantRow:
 
 
 def _page(request: HttpRequest, org: Org, *, form: RoleGrantForm, status: int = 200) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     grants = (
         visible(RoleGrant.objects.select_related("user"), user, Perm.ROLE_GRANT)
         .filter(org=org)
@@ -90,7 +83,7 @@ def _page(request: HttpRequest, org: Org, *, form: RoleGrantForm, status: int = 
 @require_GET
 @officer_required
 def role_list(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = get_visible(Org, _user(request), Perm.ROLE_GRANT, pk=org_id)
+    org = get_visible(Org, signed_in_user(request), Perm.ROLE_GRANT, pk=org_id)
     return _page(request, org, form=RoleGrantForm())
 
 
@@ -111,7 +104,7 @@ def _granted_message(grant: RoleGrant) -> str:
 @require_POST
 @officer_required
 def role_grant(request: HttpRequest, org_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ROLE_GRANT, pk=org_id)
     form = RoleGrantForm(request.POST)
     if form.is_valid():
@@ -130,7 +123,7 @@ def role_grant(request: HttpRequest, org_id: int) -> HttpResponse:
 @officer_required
 def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     """GET asks for confirmation; POST revokes."""
-    user = _user(request)
+    user = signed_in_user(request)
     grant = get_visible(RoleGrant.objects.select_related("org", "user"), user, Perm.ROLE_GRANT, pk=grant_id)
     error = None
     if request.method == "POST":
@@ -163,7 +156,7 @@ def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 def role_account_create(request: HttpRequest, org_id: int) -> HttpResponse:
     """Open a console account for a new officer, with a role on this org. The one-time password
     is shown on the response page only; it is not stored in clear text anywhere."""
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ROLE_GRANT, pk=org_id)
     form = OfficerAccountForm(request.POST or None)
     context: dict[str, Any] = {

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
@@ -35,12 +35,6 @@ HISTORY_LIMIT = 50
 PICKER_LIMIT = 20  # search results offered on the move and merge pages
 _PATH_RE = re.compile(f"[{re.escape(Org.alphabet)}]{{1,255}}")
 SECTION = "orgs"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
 
 
 def _detail_url(org: Org) -> str:
@@ -70,7 +64,7 @@ def _children_page(parent: Org, user: User, after: str = "") -> tuple[list[Org],
 @officer_required
 def tree(request: HttpRequest) -> HttpResponse:
     """The tops of the officer's scope, each level opened on demand, and a search box."""
-    user = _user(request)
+    user = signed_in_user(request)
     roots = [root for root in scope_roots(user) if has_perm_at(user, Perm.ORG_VIEW, root.path)]
     query = tree_selectors.clean_query(request.GET.get("q", ""))
     results = tree_selectors.search_orgs(user, query) if query else None
@@ -95,7 +89,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 @officer_required
 def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The next level under one org, as <li> items (htmx fills a <details> of the tree with it)."""
-    user = _user(request)
+    user = signed_in_user(request)
     parent = get_visible(Org, user, Perm.ORG_VIEW, pk=pk)
     after = request.GET.get("after", "")
     if not (_PATH_RE.fullmatch(after) and after.startswith(parent.path)):
@@ -155,7 +149,7 @@ def _history_rows(org: Org, user: User) -> tuple[list[dict[str, Any]], bool]:
 @require_GET
 @officer_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org.objects.select_related("merged_into"), user, Perm.ORG_VIEW, pk=pk)
     children = tree_selectors.children_of(org, visible(Org, user, Perm.ORG_VIEW))
     page = Paginator(children, CHILDREN_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -245,7 +239,7 @@ def _form_page(
 ) -> HttpResponse:
     context = {
         "org": org,
-        "ancestors": tree_selectors.ancestors_in_scope(org, _user(request)),
+        "ancestors": tree_selectors.ancestors_in_scope(org, signed_in_user(request)),
         "form": form,
         "title": title,
         "submit_label": submit_label,
@@ -260,7 +254,7 @@ def _form_page(
 @officer_required
 def org_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a sub-organisation under org `pk`."""
-    user = _user(request)
+    user = signed_in_user(request)
     parent = get_visible(Org, user, Perm.ORG_CHANGE, pk=pk)
     form = (
         OrgForm(request.POST) if request.method == "POST" else OrgForm(initial={"district": parent.district})
@@ -280,7 +274,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ORG_CHANGE, pk=pk)
     form = OrgForm(request.POST) if request.method == "POST" else OrgForm(initial=OrgForm.initial_for(org))
     if request.method == "POST" and form.is_valid():
@@ -315,7 +309,7 @@ def _destinations(user: User) -> Any:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def org_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ORG_RESTRUCTURE, pk=pk)
     if request.method == "POST":
         form = MoveOrgForm(request.POST, destinations=_destinations(user))
@@ -356,7 +350,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def org_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ORG_RESTRUCTURE, pk=pk)
     if request.method == "POST":
         form = MergeOrgForm(request.POST, targets=_destinations(user))
@@ -403,7 +397,7 @@ def org_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def org_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     org = get_visible(Org, user, Perm.ORG_RESTRUCTURE, pk=pk)
     form = DissolveOrgForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -10,16 +10,16 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.errors import DomainError
 from gonghui.members.models import Member
 from gonghui.orgs.forms import WorkplaceFilterForm, WorkplaceForm
@@ -41,21 +41,9 @@ SUGGESTION_LIMIT = 300
 SECTION = "workplaces"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
 def _is_htmx_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,8 +83,8 @@ def _filter_from(form: WorkplaceFilterForm, user: User) -> tuple[WorkplaceFilter
 @require_GET
 @officer_required
 def workplace_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.WORKPLACE_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.WORKPLACE_VIEW)
     form = WorkplaceFilterForm(request.GET or None)
     spec, notes, named = _filter_from(form, user)
     page = Paginator(filter_workplaces(user, spec), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -156,7 +144,7 @@ def _org_link(user: User, org: Org | None) -> str | None:
 @require_GET
 @officer_required
 def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     workplace = get_visible(
         Workplace.objects.select_related("jurisdiction", "union"), user, Perm.WORKPLACE_VIEW, pk=pk
     )
@@ -202,7 +190,7 @@ def _form_context(user: User, form: WorkplaceForm) -> dict[str, Any]:
 
 
 def _render_form(request: HttpRequest, form: WorkplaceForm, status: int, **context: Any) -> HttpResponse:
-    context |= _form_context(_user(request), form)
+    context |= _form_context(signed_in_user(request), form)
     context["console_section"] = SECTION
     return render(request, "orgs/workplace_form.html", context, status=status)
 
@@ -210,8 +198,8 @@ def _render_form(request: HttpRequest, form: WorkplaceForm, status: int, **conte
 @require_http_methods(["GET", "POST"])
 @officer_required
 def workplace_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.WORKPLACE_CHANGE)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.WORKPLACE_CHANGE)
     areas = _areas(user)
     form = WorkplaceForm(request.POST or None, areas=areas, unions=areas)
     if request.method == "POST" and form.is_valid():
@@ -235,7 +223,7 @@ def workplace_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def workplace_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     workplace = get_visible(
         Workplace.objects.select_related("jurisdiction", "union"), user, Perm.WORKPLACE_CHANGE, pk=pk
     )

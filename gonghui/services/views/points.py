@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -60,18 +60,6 @@ PAGE_SIZE = 50
 RATINGS_PAGE = 20
 SECTION = "services"
 RECENT_DAYS = 30
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only signed-in officers through
-    return user
-
-
-def _require(user: User, perm: Perm) -> None:
-    """A page for people who hold `perm` nowhere answers 404, like a page that does not exist."""
-    if not holding(perm)(user):
-        raise Http404
 
 
 class PointFilterForm(forms.Form):
@@ -208,8 +196,8 @@ def _list_figures(points: list[Any]) -> None:
 @require_GET
 @officer_required
 def point_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.SERVICES_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.SERVICES_VIEW)
     form = PointFilterForm(request.GET or None)
     data = form.valid_data() if form.is_bound else {}
     rows = visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_VIEW)
@@ -254,8 +242,8 @@ def _form_page(request: HttpRequest, form: PointForm, point: ServicePoint | None
 @require_http_methods(["GET", "POST"])
 @officer_required
 def point_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.SERVICES_CHANGE)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.SERVICES_CHANGE)
     form = PointForm(request.POST or None, orgs=_managed_orgs(user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,7 +259,7 @@ def point_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     form = PointForm(request.POST or None, orgs=_managed_orgs(user), initial=PointForm.initial_for(point))
     if request.method == "POST" and form.is_valid():
@@ -288,7 +276,7 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_VIEW, pk=pk)
     may_change = has_perm_at(user, Perm.SERVICES_CHANGE, point.org.path)
     ratings = Paginator(
@@ -316,7 +304,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def point_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -334,7 +322,7 @@ def point_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def point_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -354,7 +342,7 @@ def point_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def point_photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     photo = ServicePointPhoto.objects.filter(pk=photo_pk, point=point).first()
     if photo is None:
@@ -371,7 +359,7 @@ def point_photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResp
 @require_POST
 @officer_required
 def point_renew_code(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     try:
         renew_checkin_code(point, actor=user)
@@ -389,7 +377,7 @@ def point_renew_code(request: HttpRequest, pk: int) -> HttpResponse:
 def point_poster(request: HttpRequest, pk: int) -> HttpResponse:
     """The A4 poster with the check-in QR code, for printing (needs SERVICES_CHANGE: whoever
     holds the poster can check people in)."""
-    user = _user(request)
+    user = signed_in_user(request)
     point = get_visible(ServicePoint.objects.select_related("org"), user, Perm.SERVICES_CHANGE, pk=pk)
     checkin_url = request.build_absolute_uri(
         reverse("portal:service_point_checkin", kwargs={"pk": point.pk, "code": point.checkin_code})

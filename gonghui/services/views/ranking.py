@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
+from gonghui.console.navigation import require_somewhere
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import visible
 from gonghui.services.models import PointKind, ServicePoint
 from gonghui.services.selectors import PRIOR_WEIGHT, ranking
-from gonghui.services.views.points import SECTION, _require, _user
+from gonghui.services.views.points import SECTION
 
 FIRST_YEAR = 2020
 SHOWN = 100
@@ -38,8 +39,8 @@ class RankingForm(forms.Form):
 @require_GET
 @officer_required
 def point_ranking(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require(user, Perm.SERVICES_VIEW)
+    user = signed_in_user(request)
+    require_somewhere(user, Perm.SERVICES_VIEW)
     defaults = {"year": timezone.localdate().year, "kind": PointKind.OUTDOOR_WORKER_STATION}
     form = RankingForm(request.GET or defaults)
     if form.is_valid():
