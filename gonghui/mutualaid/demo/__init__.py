@@ -289,7 +289,7 @@ def _claims(plan: AidPlan, members: list[Member], admin: User, rng: random.Rando
         made.append((claim, spec.state))
     # The claims to be paid go first: a payment batch takes every approved claim of the plan.
     paid = [claim for claim, state in made if state == AidClaimStatus.PAID]
-    if paid and all(_approve(claim, admin, reviewer) for claim in paid):
+    if paid and all(_approve(claim, admin, reviewer, rng) for claim in paid):
         batch = payment_services.create_payment_batch(plan, actor=admin)
         payment_services.export_payment_batch(batch, actor=admin)
         payment_services.mark_paid(batch, actor=admin)
@@ -301,19 +301,26 @@ def _claims(plan: AidPlan, members: list[Member], admin: User, rng: random.Rando
         elif state == AidClaimStatus.CHECKED:
             claim_services.check_claim(claim, actor=admin)
         elif state in {AidClaimStatus.APPROVED, AidClaimStatus.SECOND_REVIEW}:
-            # Whether an approval is drawn for a second review is the service's secret draw: the
-            # claim meant for the review queue may land among the approved ones instead.
+            # The demo draws the second review itself, so that the same seed gives the same queue.
             checked = claim_services.check_claim(claim, actor=admin)
             if checked.payout:
-                claim_services.approve_claim(checked, actor=admin)
+                to_review = state == AidClaimStatus.SECOND_REVIEW
+                claim_services.approve_claim(
+                    checked, actor=admin, draw=lambda _rate, review=to_review: review
+                )
 
 
-def _approve(claim: AidClaim, admin: User, reviewer: User | None) -> bool:
-    """Check and approve a claim, confirming it when it is drawn for a second review."""
+def _approve(claim: AidClaim, admin: User, reviewer: User | None, rng: random.Random) -> bool:
+    """Check and approve a claim, confirming it when the demo's own draw sends it to a second
+    review (without a second reviewer in the demo, nothing is sampled)."""
     checked = claim_services.check_claim(claim, actor=admin)
     if not checked.payout:
         return False
-    approved = claim_services.approve_claim(checked, actor=admin)
+
+    def draw(rate: Decimal) -> bool:
+        return reviewer is not None and rng.random() < rate
+
+    approved = claim_services.approve_claim(checked, actor=admin, draw=draw)
     if approved.status == AidClaimStatus.SECOND_REVIEW:
         if reviewer is None:
             return False

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -534,14 +534,18 @@ def _sampled(rate: Decimal) -> bool:
 
 
 @transaction.atomic
-def approve_claim(claim: AidClaim | int, *, actor: Any) -> AidClaim:
-    """Checked → approved, or → second review for the plan's sampled share of approvals."""
+def approve_claim(
+    claim: AidClaim | int, *, actor: Any, draw: Callable[[Decimal], bool] | None = None
+) -> AidClaim:
+    """Checked → approved, or → second review for the plan's sampled share of approvals.
+    `draw` replaces the secret draw where the outcome must be reproducible (the demo's seeded
+    generator); pages and the API never pass one."""
     found = _locked_claim(claim)
     _require_handle(actor, found)
     AID_CLAIM_TRANSITIONS.require(AidClaimAction.APPROVE, found.status)
     if not found.payout:
         raise Conflict(_("The payout is 0.00 yuan: reject the claim with a reason instead of approving it."))
-    sampled = _sampled(found.plan.second_review_rate)
+    sampled = (draw or _sampled)(found.plan.second_review_rate)
     found.approved_by = actor
     found.approved_at = timezone.now()
     found.second_review = sampled
