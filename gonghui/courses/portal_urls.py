@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from gonghui.courses.portal_views import courses
+
+urlpatterns: list[URLPattern] = [*courses.urlpatterns]

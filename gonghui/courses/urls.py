@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern
 
+from gonghui.courses.views import courses, terms
+
 app_name = "courses"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*courses.urlpatterns, *terms.urlpatterns]
