@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from gonghui.counselling.portal_views import counselling
+
+urlpatterns: list[URLPattern] = [*counselling.urlpatterns]

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern
 
+from gonghui.counselling.views import desk, officers
+
 app_name = "counselling"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*desk.urlpatterns, *officers.urlpatterns]

@@ -1,8 +1,12 @@
-"""The counselling app's console pages and API operations for the scoping test base."""
+"""The counselling app's console pages and API operations for the scoping test base
+(gonghui.orgs.tests.scoping), gathered from one module per concern in `endpoints/`."""
 
 from __future__ import annotations
 
+from gonghui.counselling.tests.endpoints import console, counselling, desk, member
 from gonghui.orgs.tests.scoping import ScopedEndpoint
 
-ENDPOINTS: list[ScopedEndpoint] = []
-UNSCOPED: dict[str, str] = {}
+_MODULES = (counselling, console, desk, member)
+
+ENDPOINTS: list[ScopedEndpoint] = [endpoint for module in _MODULES for endpoint in module.ENDPOINTS]
+UNSCOPED: dict[str, str] = {route: reason for module in _MODULES for route, reason in module.UNSCOPED.items()}
