@@ -142,11 +142,25 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         "events", _("Events"), "console:events:event_list", available=True, visible=holding(Perm.EVENTS_VIEW)
     ),
     ConsoleNavItem(
+        "courses",
+        _("Workers' school"),
+        "console:courses:course_list",
+        available=True,
+        visible=holding(Perm.COURSES_VIEW),
+    ),
+    ConsoleNavItem(
         "services",
         _("Service points"),
         "console:services:point_list",
         available=True,
         visible=holding(Perm.SERVICES_VIEW),
+    ),
+    ConsoleNavItem(
+        "counselling",
+        _("Counselling"),
+        "console:counselling:counsellor_list",
+        available=True,
+        visible=holding(Perm.COUNSELLING_MANAGE),
     ),
     ConsoleNavItem("reports", _("Reports")),
     ConsoleNavItem(

@@ -6,7 +6,7 @@ import re
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -16,6 +16,7 @@ from gonghui.accounts.models import User
 from gonghui.console.forms import AuditFilterForm
 from gonghui.console.navigation import holding
 from gonghui.core.models import AuditEvent
+from gonghui.counselling.selectors import counsellor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import visible
@@ -35,6 +36,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     roots = scope_roots(user)
+    # A counsellor's account holds no role: its console is the counselling desk.
+    if not roots and counsellor_of(user) is not None:
+        return redirect("console:counselling:desk")
     summary = coverage_summary(roots)
     cards = []
     if summary is not None:

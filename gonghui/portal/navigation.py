@@ -64,8 +64,9 @@ TILES: tuple[ServiceTile, ...] = (
         url_name="portal:assistance_education",
         available=True,
     ),
+    ServiceTile("counselling", _("Counselling"), "care", "心", url_name="portal:counselling", available=True),
     ServiceTile("legal_aid", _("Legal help"), "care", "法"),
-    ServiceTile("courses", _("Courses"), "benefits", "学"),
+    ServiceTile("courses", _("Workers' school"), "benefits", "学", url_name="portal:courses", available=True),
     ServiceTile(
         "service_points", _("Service map"), "help", "站", url_name="portal:service_points", available=True
     ),

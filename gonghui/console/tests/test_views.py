@@ -138,6 +138,7 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
         "console:assistance:file_list",
         "console:events:event_list",
         "console:services:point_list",
+        "console:courses:course_list",
     ):
         assert reverse(name) not in sidebar
     assert "互助保障" not in sidebar
@@ -148,10 +149,28 @@ def test_sidebar_links_the_care_and_service_modules_by_role(client):
     members; assistance, events and service points for the roles that hold their permissions."""
     tree = make_tree()
     expected = {
-        Role.FEDERATION_ADMIN: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
-        Role.UNION_OFFICER: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
+        Role.FEDERATION_ADMIN: {
+            "mutualaid:plan",
+            "assistance:file",
+            "events:event",
+            "services:point",
+            "courses:course",
+        },
+        Role.UNION_OFFICER: {
+            "mutualaid:plan",
+            "assistance:file",
+            "events:event",
+            "services:point",
+            "courses:course",
+        },
         Role.FINANCE_OFFICER: {"mutualaid:plan", "assistance:file"},
-        Role.AUDITOR: {"mutualaid:plan", "assistance:file", "events:event", "services:point"},
+        Role.AUDITOR: {
+            "mutualaid:plan",
+            "assistance:file",
+            "events:event",
+            "services:point",
+            "courses:course",
+        },
         Role.CASE_HANDLER: set(),
     }
     for role, modules in expected.items():

@@ -25,6 +25,7 @@ from gonghui.accounts.models import User
 from gonghui.assistance.demo import reset_demo_assistance, seed_demo_assistance
 from gonghui.benefits.demo import reset_demo_benefits, seed_demo_benefits
 from gonghui.core.audit import record_audit
+from gonghui.courses.demo import reset_demo_courses, seed_demo_courses
 from gonghui.events.demo import reset_demo_events, seed_demo_events
 from gonghui.members.models import JoinApplication, JoinRoute, Member, MemberEvent, MemberEventKind
 from gonghui.mutualaid.demo import reset_demo_mutualaid, seed_demo_mutualaid
@@ -95,6 +96,7 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
             )
             seed_demo_services(root, members=members, seed=city.seed)
             seed_demo_events(root, district=district, seed=city.seed)
+            seed_demo_courses(root)
             seed_demo_assistance(root, district=district, members=members, seed=city.seed)
             unions = Org.objects.filter(code__in=[codes["union"], codes["gig_union"]]).order_by("path")
             seed_demo_mutualaid(root, unions=list(unions), seed=city.seed)
@@ -276,6 +278,7 @@ def reset_demo() -> None:
             reset_demo_benefits(root)
             reset_demo_services(root)
             reset_demo_events(root)
+            reset_demo_courses(root)
             reset_demo_assistance(root)
             reset_demo_mutualaid(root)
             Member.objects.filter(org__path__startswith=root.path).delete()
