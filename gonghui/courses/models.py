@@ -134,7 +134,7 @@ class CourseHistory(TransitionRecord):
 class TermStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open for enrolment")
-    CLOSED = "closed", _("Enrolment closed")
+    CLOSED = "closed", _("CourseEnrolment closed")
     FINISHED = "finished", _("Finished")
 
 
@@ -246,19 +246,19 @@ class Session(models.Model):
 
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
-    CANCELLED = "cancelled", _("Enrolment cancelled")
+    CANCELLED = "cancelled", _("CourseEnrolment cancelled")
     COMPLETED = "completed", _("Completed")
 
 
 LIVE_ENROLMENTS = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
 
-class EnrolmentQuerySet(ScopedQuerySet["Enrolment"]):
+class CourseEnrolmentQuerySet(ScopedQuerySet["CourseEnrolment"]):
     # Seen by the school's officers and by the officers of the member's own union.
     scope_fields = ("term__course__org__path", "org__path")
 
 
-class Enrolment(models.Model):
+class CourseEnrolment(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="enrolments")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     # The member's union when they enrolled (members move; reports must not).
@@ -271,7 +271,7 @@ class Enrolment(models.Model):
     created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
-    objects = EnrolmentQuerySet.as_manager()
+    objects = CourseEnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")
@@ -298,7 +298,7 @@ class Enrolment(models.Model):
 
 class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(CourseEnrolment, on_delete=models.CASCADE, related_name="attendance")
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -320,7 +320,7 @@ class CertificateQuerySet(ScopedQuerySet["Certificate"]):
 
 
 class Certificate(models.Model):
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="certificate")
+    enrolment = models.OneToOneField(CourseEnrolment, on_delete=models.PROTECT, related_name="certificate")
     number = models.CharField(_("certificate number"), max_length=20, unique=True)
     # The key of the public verify page: random, so that certificates cannot be enumerated.
     token = models.CharField(max_length=32, unique=True, editable=False)

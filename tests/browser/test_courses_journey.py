@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gonghui.accounts.tests.factories import PASSWORD
-from gonghui.courses.models import Certificate, Enrolment
+from gonghui.courses.models import Certificate, CourseEnrolment
 from gonghui.courses.tests.factories import (
     make_course,
     make_enrolment,
@@ -66,7 +66,7 @@ def test_enrol_take_attendance_issue_and_verify_a_certificate(
     fits_the_screen(member_phone)
     assert axe_violations(member_phone) == []
     screenshot(member_phone, "courses-2-enrolled")
-    assert Enrolment.objects.get(term__course=course).fee_due == 120
+    assert CourseEnrolment.objects.get(term__course=course).fee_due == 120
 
     # 2. The officer ticks the attendance sheet, finishes the term and issues the certificates.
     sign_in(officer_desktop, live_server.url, "acme.school", PASSWORD)

@@ -32,7 +32,7 @@ from gonghui.courses.models import (
     Certificate,
     Course,
     CourseCategory,
-    Enrolment,
+    CourseEnrolment,
     EnrolmentStatus,
     Session,
     Term,
@@ -237,7 +237,7 @@ def _school(request: HttpRequest, code: str) -> Org:
     return found
 
 
-def enrolment_out(enrolment: Enrolment, attended: int) -> dict[str, Any]:
+def enrolment_out(enrolment: CourseEnrolment, attended: int) -> dict[str, Any]:
     certificate: Certificate | None = getattr(enrolment, "certificate", None)
     return {
         "id": enrolment.pk,
@@ -324,7 +324,7 @@ def manage_enrolments(request: HttpRequest, term_id: PathId, page: PageNumber = 
     term = _term(request, term_id)
     counts = enrolment_services.attendance_counts(term)
     rows = (
-        Enrolment.objects.filter(term=term)
+        CourseEnrolment.objects.filter(term=term)
         .select_related("member", "org", "certificate")
         .order_by("created_at", "id")
     )

@@ -20,7 +20,7 @@ from ninja.responses import Status
 
 from gonghui.api import request_user
 from gonghui.core.api_types import Id, PathId
-from gonghui.courses.models import Certificate, Enrolment, EnrolmentStatus
+from gonghui.courses.models import Certificate, CourseEnrolment, EnrolmentStatus
 from gonghui.courses.services import enrolments as services
 
 router = Router(tags=["courses"])
@@ -49,7 +49,7 @@ class EnrolIn(Schema):
     term: Id
 
 
-def my_enrolment_out(enrolment: Enrolment) -> dict[str, Any]:
+def my_enrolment_out(enrolment: CourseEnrolment) -> dict[str, Any]:
     term = enrolment.term
     certificate: Certificate | None = getattr(enrolment, "certificate", None)
     return {
@@ -70,9 +70,9 @@ def my_enrolment_out(enrolment: Enrolment) -> dict[str, Any]:
     }
 
 
-def _mine(request: HttpRequest, enrolment_id: int) -> Enrolment:
+def _mine(request: HttpRequest, enrolment_id: int) -> CourseEnrolment:
     return (
-        Enrolment.objects.select_related("term__course", "certificate")
+        CourseEnrolment.objects.select_related("term__course", "certificate")
         .filter(user=request_user(request))
         .get(pk=enrolment_id)
     )
@@ -81,7 +81,7 @@ def _mine(request: HttpRequest, enrolment_id: int) -> Enrolment:
 @router.get("", response=MyEnrolmentsOut, summary="My enrolments, the latest terms first")
 def my_enrolments(request: HttpRequest) -> dict[str, Any]:
     rows = (
-        Enrolment.objects.filter(user=request_user(request))
+        CourseEnrolment.objects.filter(user=request_user(request))
         .select_related("term__course", "certificate")
         .order_by("-term__starts_on", "-id")[:200]
     )

@@ -18,9 +18,9 @@ from gonghui.courses.models import (
     Certificate,
     Course,
     CourseCategory,
+    CourseEnrolment,
     CourseHistory,
     CourseStatus,
-    Enrolment,
     Session,
     Term,
     TermStatus,
@@ -125,7 +125,9 @@ def seed_demo_courses(root: Org) -> None:
 def reset_demo_courses(root: Org) -> None:
     """Remove every course of the demo tree and every enrolment by its members, children first."""
     courses = Course.objects.filter(org__path__startswith=root.path)
-    enrolments = Enrolment.objects.filter(Q(term__course__in=courses) | Q(org__path__startswith=root.path))
+    enrolments = CourseEnrolment.objects.filter(
+        Q(term__course__in=courses) | Q(org__path__startswith=root.path)
+    )
     Certificate.objects.filter(enrolment__in=enrolments).delete()
     Attendance.objects.filter(enrolment__in=enrolments).delete()
     enrolments.delete()

@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, NotFound
-from gonghui.courses.models import LIVE_ENROLMENTS, Certificate, Course, Enrolment, EnrolmentStatus, Term
+from gonghui.courses.models import (
+    LIVE_ENROLMENTS,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    EnrolmentStatus,
+    Term,
+)
 from gonghui.courses.services import certificates, enrolments
 from gonghui.members import card
 
@@ -79,9 +86,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, done)
             return redirect("portal:course_detail", pk=course.pk)
-    mine: dict[int, Enrolment] = {}
+    mine: dict[int, CourseEnrolment] = {}
     if user is not None:
-        rows = Enrolment.objects.filter(user=user, term__course=course, status__in=LIVE_ENROLMENTS)
+        rows = CourseEnrolment.objects.filter(user=user, term__course=course, status__in=LIVE_ENROLMENTS)
         mine = {row.term_id: row for row in rows}
     today = timezone.localdate()
     context = {
@@ -122,7 +129,9 @@ def _act(request: HttpRequest, terms: list[Term], user: User) -> str:
             "You are enrolled. The fee due is ¥%(fee)s, paid as the school tells you: nothing is paid online."
         ) % {"fee": f"{outcome.enrolment.fee_due:.2f}"}
     if action == "cancel":
-        row = Enrolment.objects.filter(user=user, term_id=term_id, status=EnrolmentStatus.ENROLLED).first()
+        row = CourseEnrolment.objects.filter(
+            user=user, term_id=term_id, status=EnrolmentStatus.ENROLLED
+        ).first()
         if row is None:
             raise NotFound(_("There is no such enrolment."))
         enrolments.cancel_enrolment(row.pk, actor=user)
@@ -135,7 +144,7 @@ def _act(request: HttpRequest, terms: list[Term], user: User) -> str:
 def my_courses(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     rows = (
-        Enrolment.objects.filter(user=user)
+        CourseEnrolment.objects.filter(user=user)
         .select_related("term__course", "certificate")
         .order_by("-term__starts_on", "-id")[:200]
     )

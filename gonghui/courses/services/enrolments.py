@@ -28,7 +28,7 @@ from gonghui.courses.models import (
     LIVE_ENROLMENTS,
     Attendance,
     Certificate,
-    Enrolment,
+    CourseEnrolment,
     EnrolmentStatus,
     Session,
     Term,
@@ -47,7 +47,7 @@ class EnrolmentRefused(Conflict):
 
 @dataclass(frozen=True)
 class EnrolOutcome:
-    enrolment: Enrolment
+    enrolment: CourseEnrolment
     created: bool
 
 
@@ -59,14 +59,14 @@ def _member_of(user: User) -> tuple[Member, bool]:
     latest = Member.objects.filter(user=user).select_related("org").order_by("-joined_on", "-pk").first()
     if latest is None:
         raise EnrolmentRefused(
-            _("Enrolment is for people registered with the union. Please join the union first."),
+            _("CourseEnrolment is for people registered with the union. Please join the union first."),
             code="not_registered",
         )
     return latest, False
 
 
-def _live(term: Term, person_index: str) -> Enrolment | None:
-    found: Enrolment | None = Enrolment.objects.filter(
+def _live(term: Term, person_index: str) -> CourseEnrolment | None:
+    found: CourseEnrolment | None = CourseEnrolment.objects.filter(
         term=term, person_index=person_index, status__in=LIVE_ENROLMENTS
     ).first()
     return found
@@ -83,7 +83,7 @@ def enrol(term_id: int, *, actor: User) -> EnrolOutcome:
     if term is None:
         raise NotFound(_("There is no such course term."))
     if term.status != TermStatus.OPEN:
-        raise EnrolmentRefused(_("Enrolment for this term is closed."), code="enrolment_closed")
+        raise EnrolmentRefused(_("CourseEnrolment for this term is closed."), code="enrolment_closed")
     member, active = _member_of(actor)
     existing = _live(term, member.id_number_index)
     if existing is not None:
@@ -92,7 +92,7 @@ def enrol(term_id: int, *, actor: User) -> EnrolOutcome:
         with transaction.atomic():
             if not Term.objects.filter(pk=term.pk, taken__lt=F("places")).update(taken=F("taken") + 1):
                 raise EnrolmentRefused(_("This term is full."), code="term_full")
-            enrolment = Enrolment.objects.create(
+            enrolment = CourseEnrolment.objects.create(
                 term=term,
                 member=member,
                 org_id=member.org_id,
@@ -112,13 +112,15 @@ def enrol(term_id: int, *, actor: User) -> EnrolOutcome:
 
 
 @transaction.atomic
-def cancel_enrolment(enrolment_id: int, *, actor: User) -> Enrolment:
+def cancel_enrolment(enrolment_id: int, *, actor: User) -> CourseEnrolment:
     """The member gives up their place before the term starts; the place goes back to the pool."""
-    term_id = Enrolment.objects.filter(pk=enrolment_id, user=actor).values_list("term_id", flat=True).first()
+    term_id = (
+        CourseEnrolment.objects.filter(pk=enrolment_id, user=actor).values_list("term_id", flat=True).first()
+    )
     if term_id is None:
         raise NotFound(_("There is no such enrolment."))
     term = Term.objects.select_for_update().get(pk=term_id)
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+    enrolment = CourseEnrolment.objects.select_for_update().get(pk=enrolment_id)
     if enrolment.status != EnrolmentStatus.ENROLLED:
         raise Conflict(_("This enrolment cannot be cancelled any more."), code="not_cancellable")
     if timezone.localdate() >= term.starts_on:
@@ -157,7 +159,7 @@ def mark_attendance(session_id: int, *, actor: Any, present: set[int]) -> int:
     if term.status == TermStatus.DRAFT:
         raise Conflict(_("The term has not been opened."), code="term_draft")
     enrolled = set(
-        Enrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS, pk__in=present).values_list(
+        CourseEnrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS, pk__in=present).values_list(
             "pk", flat=True
         )
     )
@@ -182,7 +184,7 @@ def mark_attendance(session_id: int, *, actor: Any, present: set[int]) -> int:
 def attendance_counts(term: Term) -> dict[int, int]:
     """Sessions attended, by enrolment id, for the live enrolments of `term`."""
     rows = (
-        Enrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS)
+        CourseEnrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS)
         .annotate(attended=Count("attendance"))
         .values_list("pk", "attended")
     )
@@ -230,7 +232,9 @@ def issue_certificates(term: Term | int, *, actor: Any) -> list[Certificate]:
                 issued_by=actor,
             )
         )
-    Enrolment.objects.filter(pk__in=[c.enrolment_id for c in issued]).update(status=EnrolmentStatus.COMPLETED)
+    CourseEnrolment.objects.filter(pk__in=[c.enrolment_id for c in issued]).update(
+        status=EnrolmentStatus.COMPLETED
+    )
     record_audit(
         actor=actor,
         action="courses.issue_certificates",

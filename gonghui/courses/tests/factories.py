@@ -14,8 +14,8 @@ from gonghui.courses.models import (
     Attendance,
     Course,
     CourseCategory,
+    CourseEnrolment,
     CourseStatus,
-    Enrolment,
     EnrolmentStatus,
     Session,
     Term,
@@ -74,11 +74,11 @@ def make_term(
     return term
 
 
-def make_enrolment(term: Term, member: Member, user: User, **fields: Any) -> Enrolment:
+def make_enrolment(term: Term, member: Member, user: User, **fields: Any) -> CourseEnrolment:
     """An enrolment stored directly, taking one of the term's places."""
     Term.objects.filter(pk=term.pk).update(taken=term.taken + 1)
     term.taken += 1
-    return Enrolment.objects.create(
+    return CourseEnrolment.objects.create(
         term=term,
         member=member,
         org=member.org,
@@ -91,7 +91,7 @@ def make_enrolment(term: Term, member: Member, user: User, **fields: Any) -> Enr
     )
 
 
-def attend(enrolment: Enrolment, sessions: int) -> None:
+def attend(enrolment: CourseEnrolment, sessions: int) -> None:
     """Mark the first `sessions` sessions of the term attended."""
     Attendance.objects.bulk_create(
         Attendance(session=session, enrolment=enrolment)

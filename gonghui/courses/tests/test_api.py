@@ -13,7 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.tests.factories import sign_in_verified
-from gonghui.courses.models import Attendance, Certificate, Course, CourseStatus, Enrolment, Term, TermStatus
+from gonghui.courses.models import (
+    Attendance,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    CourseStatus,
+    Term,
+    TermStatus,
+)
 from gonghui.courses.tests.factories import (
     attend,
     make_course,
@@ -82,7 +90,7 @@ def test_bad_enrolment_requests(tree, body):
     response = _send(_client(user), "post", f"{ME}/enrolments", body)
     assert response.status_code in {404, 422}
     assert {"code", "message"} <= set(response.json())
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()
 
 
 def test_anonymous_cannot_enrol(tree, client):

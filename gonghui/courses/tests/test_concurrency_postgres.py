@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 
 from gonghui.core.errors import DomainError
-from gonghui.courses.models import Enrolment, Term
+from gonghui.courses.models import CourseEnrolment, Term
 from gonghui.courses.services.enrolments import enrol
 from gonghui.courses.tests.factories import make_course, make_member_with_account, make_term
 from gonghui.orgs.tests.factories import make_tree
@@ -55,7 +55,7 @@ def test_thirty_members_racing_for_twelve_places():
 
     assert sum(1 for result in results if not isinstance(result, str) and result.created) == 12
     assert results.count("term_full") == 18
-    assert Enrolment.objects.count() == 12
+    assert CourseEnrolment.objects.count() == 12
     assert Term.objects.get().taken == 12
 
 
@@ -69,5 +69,5 @@ def test_one_person_pressing_on_eight_phones_enrols_once():
     assert not any(isinstance(result, str) for result in results)
     assert sum(1 for result in results if result.created) == 1
     assert len({result.enrolment.pk for result in results}) == 1
-    assert Enrolment.objects.count() == 1
+    assert CourseEnrolment.objects.count() == 1
     assert Term.objects.get().taken == 1

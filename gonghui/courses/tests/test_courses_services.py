@@ -15,8 +15,8 @@ from gonghui.courses.models import (
     Attendance,
     Certificate,
     Course,
+    CourseEnrolment,
     CourseStatus,
-    Enrolment,
     EnrolmentStatus,
     Session,
     Term,
@@ -206,7 +206,7 @@ def test_someone_not_registered_is_refused(tree):
     with pytest.raises(Conflict) as caught:
         enrolments.enrol(term.pk, actor=make_member("13911112222"))
     assert caught.value.code == "not_registered"
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()
 
 
 def test_a_full_term_refuses_and_a_cancellation_frees_the_place(tree):
@@ -216,7 +216,7 @@ def test_a_full_term_refuses_and_a_cancellation_frees_the_place(tree):
     with pytest.raises(Conflict) as caught:
         enrolments.enrol(term.pk, actor=second)
     assert caught.value.code == "term_full"
-    assert Enrolment.objects.count() == 1
+    assert CourseEnrolment.objects.count() == 1
     enrolments.cancel_enrolment(held.pk, actor=first)
     assert Term.objects.get().taken == 0
     assert enrolments.enrol(term.pk, actor=second).created
@@ -240,7 +240,7 @@ def test_enrolment_only_while_open(tree, course_status, term_status, code):
     with pytest.raises(DomainError) as caught:
         enrolments.enrol(term.pk, actor=user)
     assert caught.value.code == code
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()
 
 
 def test_cancel_refusals(tree):
@@ -254,13 +254,13 @@ def test_cancel_refusals(tree):
     with pytest.raises(DomainError) as missing:
         enrolments.cancel_enrolment(enrolment.pk, actor=stranger)
     assert missing.value.code == "not_found"
-    assert Enrolment.objects.get().status == EnrolmentStatus.ENROLLED
+    assert CourseEnrolment.objects.get().status == EnrolmentStatus.ENROLLED
 
 
 # --- attendance and certificates ------------------------------------------------------------------
 
 
-def _finished_term_with(tree, attended: list[int], sessions: int = 10) -> tuple[Term, list[Enrolment]]:
+def _finished_term_with(tree, attended: list[int], sessions: int = 10) -> tuple[Term, list[CourseEnrolment]]:
     term = past_term(make_course(tree.east), sessions=sessions)
     rows = []
     for count in attended:
@@ -317,7 +317,9 @@ def test_certificates_go_to_those_meeting_the_rule_once(tree, east_admin):
     issued = enrolments.issue_certificates(term, actor=east_admin)
     assert {c.enrolment_id for c in issued} == {rows[0].pk, rows[1].pk}
     assert len({c.number for c in issued}) == 2
-    assert set(Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED).values_list("pk", flat=True)) == {
+    assert set(
+        CourseEnrolment.objects.filter(status=EnrolmentStatus.COMPLETED).values_list("pk", flat=True)
+    ) == {
         rows[0].pk,
         rows[1].pk,
     }

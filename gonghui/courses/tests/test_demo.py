@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gonghui.courses.demo import COURSES, reset_demo_courses, seed_demo_courses
-from gonghui.courses.models import Course, Enrolment, Term
+from gonghui.courses.models import Course, CourseEnrolment, Term
 from gonghui.courses.services.enrolments import enrol
 from gonghui.courses.tests.factories import make_member_with_account
 
@@ -22,4 +22,4 @@ def test_seed_and_reset(tree):
     assert enrol(terms[0].pk, actor=user).created
     reset_demo_courses(tree.city)
     assert not Course.objects.exists()
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()

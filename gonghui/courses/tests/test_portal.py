@@ -10,7 +10,14 @@ from django.test import Client
 from django.urls import reverse
 
 from gonghui.accounts.tests.factories import sign_in_verified
-from gonghui.courses.models import Certificate, CourseStatus, Enrolment, EnrolmentStatus, Term, TermStatus
+from gonghui.courses.models import (
+    Certificate,
+    CourseEnrolment,
+    CourseStatus,
+    EnrolmentStatus,
+    Term,
+    TermStatus,
+)
 from gonghui.courses.tests.factories import (
     attend,
     make_course,
@@ -51,13 +58,13 @@ def test_enrol_and_cancel_on_the_course_page(tree):
     assert page.status_code == 200
     assert "120.00" in page.content.decode()
     assert client.post(url, {"action": "enrol", "term": term.pk}).status_code == 302
-    enrolment = Enrolment.objects.get()
+    enrolment = CourseEnrolment.objects.get()
     assert enrolment.fee_due == 120
     assert client.post(url, {"action": "enrol", "term": term.pk}).status_code == 302
-    assert Enrolment.objects.count() == 1
+    assert CourseEnrolment.objects.count() == 1
     assert 'data-enrolment-status="enrolled"' in client.get(url).content.decode()
     assert client.post(url, {"action": "cancel", "term": term.pk}).status_code == 302
-    assert Enrolment.objects.get().status == EnrolmentStatus.CANCELLED
+    assert CourseEnrolment.objects.get().status == EnrolmentStatus.CANCELLED
     assert Term.objects.get().taken == 0
 
 
@@ -76,7 +83,7 @@ def test_bad_posts_are_refused_without_writing(tree, data):
     _member, user = make_member_with_account(tree.acme)
     response = _client(user).post(reverse("portal:course_detail", args=[course.pk]), data)
     assert response.status_code in {404, 409, 422}
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()
 
 
 def test_a_term_of_another_course_or_a_full_one_is_refused(tree):
@@ -91,7 +98,7 @@ def test_a_term_of_another_course_or_a_full_one_is_refused(tree):
     assert client.post(url, {"action": "enrol", "term": other_term.pk}).status_code == 404
     response = client.post(url, {"action": "enrol", "term": full.pk})
     assert response.status_code == 409
-    assert Enrolment.objects.count() == 1
+    assert CourseEnrolment.objects.count() == 1
 
 
 def test_anonymous_is_sent_to_sign_in(tree, client):
@@ -103,7 +110,7 @@ def test_anonymous_is_sent_to_sign_in(tree, client):
     assert response.status_code == 302
     assert "login" in response["Location"]
     assert client.get(reverse("portal:my_courses")).status_code == 302
-    assert not Enrolment.objects.exists()
+    assert not CourseEnrolment.objects.exists()
 
 
 def test_a_draft_course_is_not_found(tree, client):

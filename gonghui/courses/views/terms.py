@@ -21,7 +21,7 @@ from gonghui.courses.models import (
     TERM_TRANSITIONS,
     Attendance,
     Certificate,
-    Enrolment,
+    CourseEnrolment,
     Session,
     Term,
     TermAction,
@@ -37,7 +37,7 @@ from gonghui.orgs.scoping import get_visible, has_perm_at
 
 DONE = {
     TermAction.OPEN: gettext_lazy("The term is open for enrolment."),
-    TermAction.CLOSE: gettext_lazy("Enrolment for the term has been closed."),
+    TermAction.CLOSE: gettext_lazy("CourseEnrolment for the term has been closed."),
     TermAction.FINISH: gettext_lazy("The term has been finished: certificates can now be issued."),
 }
 
@@ -59,7 +59,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = enrolment_services.attendance_counts(term)
     sessions = list(term.sessions.all())
     enrolments = list(
-        Enrolment.objects.filter(term=term)
+        CourseEnrolment.objects.filter(term=term)
         .select_related("member", "org", "certificate")
         .order_by("created_at", "id")
     )
@@ -128,7 +128,9 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Attendance saved: %(n)s present.") % {"n": present})
                 return redirect("console:courses:term_detail", pk=term.pk)
     ticked = set(Attendance.objects.filter(session=session).values_list("enrolment_id", flat=True))
-    rows = Enrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS).select_related("member", "org")
+    rows = CourseEnrolment.objects.filter(term=term, status__in=LIVE_ENROLMENTS).select_related(
+        "member", "org"
+    )
     context = {
         "session": session,
         "term": term,
