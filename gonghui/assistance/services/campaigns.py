@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
+    BigIntegerField,
     CharField,
     DateTimeField,
     Exists,
@@ -46,6 +47,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -441,7 +443,9 @@ def insert_rule_picks(campaign: CareCampaign, matching: QuerySet[Member], actor:
         "pick_amount": Value(campaign.amount_per_person, output_field=MoneyField()),
         "pick_source": Value(BeneficiarySource.RULE, output_field=CharField()),
         "pick_note": Value("", output_field=CharField()),
-        "pick_by": Value(user_id, output_field=IntegerField()),
+        # Cast, not just typed: PostgreSQL reads a bare NULL in a SELECT as text (a build by the demo
+        # or a script has no acting account).
+        "pick_by": Cast(Value(user_id), output_field=BigIntegerField()),
         "pick_created": Value(now, output_field=DateTimeField()),
         "pick_updated": Value(now, output_field=DateTimeField()),
     }
