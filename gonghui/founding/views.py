@@ -12,12 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
+from gonghui.console.pages import table_or_page
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.founding import selectors, services
@@ -48,12 +48,8 @@ def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
 
 def _table_response(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The full page, or only the table for htmx paging and sorting."""
-    htmx = getattr(request, "htmx", None)
-    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
     context["console_section"] = SECTION
-    response = render(request, "components/table.html" if partial else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return table_or_page(request, template, context)
 
 
 def _filters(form: Any) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from gonghui.assistance.models import (
     Season,
 )
 from gonghui.assistance.services import campaigns as services
+from gonghui.console.pages import first_org_code
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -318,10 +319,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def _default_organiser(user: User) -> str:
-    for grant in granted_tops(user):
-        if has_perm_at(user, Perm.ASSISTANCE_HANDLE, grant.path):
-            return str(Org.objects.filter(pk=grant.org_id).values_list("code", flat=True).first() or "")
-    return ""
+    return first_org_code(user, Perm.ASSISTANCE_HANDLE)
 
 
 def _organiser(user: User, code: str) -> Org:

@@ -46,13 +46,14 @@ from gonghui.benefits.services.merchants import (
     update_merchant,
 )
 from gonghui.console.navigation import require_somewhere
+from gonghui.console.pages import first_org_code
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.images import MAX_PHOTO_BYTES
 from gonghui.core.inputs import CleanCharField
 from gonghui.orgs.models import ImportMode, Org, OrgKind, OrgStatus
 from gonghui.orgs.permissions import Perm
-from gonghui.orgs.scoping import get_visible, granted_tops, has_perm_at, visible
+from gonghui.orgs.scoping import get_visible, has_perm_at, visible
 
 PAGE_SIZE = 50
 SUGGESTION_LIMIT = 300
@@ -250,12 +251,7 @@ def _org_suggestions(user: User) -> list[Org]:
 
 
 def _default_org_code(user: User) -> str:
-    for grant in granted_tops(user):
-        if has_perm_at(user, Perm.BENEFITS_CHANGE, grant.path):
-            code: str | None = Org.objects.filter(pk=grant.org_id).values_list("code", flat=True).first()
-            if code is not None:
-                return code
-    return ""
+    return first_org_code(user, Perm.BENEFITS_CHANGE)
 
 
 def _with_org_options(form: forms.Form, user: User) -> list[Org]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
+from gonghui.console.pages import first_org_code
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -219,10 +220,7 @@ def may_author(user: User) -> bool:
 
 
 def _default_school(user: User) -> str:
-    for grant in granted_tops(user):
-        if has_perm_at(user, Perm.COURSES_CHANGE, grant.path):
-            return str(Org.objects.filter(pk=grant.org_id).values_list("code", flat=True).first() or "")
-    return ""
+    return first_org_code(user, Perm.COURSES_CHANGE)
 
 
 def _school(user: User, code: str) -> Org:

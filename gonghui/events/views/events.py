@@ -14,13 +14,13 @@ from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
+from gonghui.console.pages import first_org_code, table_or_page
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -258,18 +258,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "may_author": may_author(user),
         "console_section": SECTION,
     }
-    htmx = getattr(request, "htmx", None)
-    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
-    response = render(request, "components/table.html" if partial else "events/event_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return table_or_page(request, "events/event_list.html", context)
 
 
 def _default_organiser(user: User) -> str:
-    for grant in granted_tops(user):
-        if has_perm_at(user, Perm.EVENTS_CHANGE, grant.path):
-            return str(Org.objects.filter(pk=grant.org_id).values_list("code", flat=True).first() or "")
-    return ""
+    return first_org_code(user, Perm.EVENTS_CHANGE)
 
 
 def _organiser(user: User, code: str) -> Org:

@@ -15,13 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
+from gonghui.console.pages import table_or_page
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
@@ -167,11 +167,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         "empty_message": _("No transfer matches."),
         "console_section": SECTION,
     }
-    htmx = getattr(request, "htmx", None)
-    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
-    response = render(request, "components/table.html" if partial else "members/transfer_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return table_or_page(request, "members/transfer_list.html", context)
 
 
 def _detail_page(

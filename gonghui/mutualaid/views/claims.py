@@ -25,7 +25,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding, require_somewhere
+from gonghui.console.pages import table_or_page
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
@@ -352,11 +352,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "tab": TAB,
         "console_section": SECTION,
     }
-    htmx = getattr(request, "htmx", None)
-    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
-    response = render(request, "components/table.html" if partial else "mutualaid/claim_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return table_or_page(request, "mutualaid/claim_list.html", context)
 
 
 # --------------------------------------------------------------------------------------------
