@@ -11,9 +11,7 @@ from gonghui.counselling.models import Booking, SessionNote
 from gonghui.counselling.tests.factories import PASSWORD as COUNSELLOR_PASSWORD
 from gonghui.counselling.tests.factories import make_counsellor, make_member_with_account, make_slot
 from gonghui.orgs.tests.factories import make_tree
-from tests.browser.conftest import axe_violations, browser, desktop, live_server, phone, screenshot, sign_in
-
-__all__ = ["browser", "desktop", "live_server", "phone"]  # fixtures, imported to be used by name
+from tests.browser.conftest import axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
