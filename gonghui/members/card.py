@@ -20,7 +20,8 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.models import User
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.text import normalize_text
 from gonghui.members.models import Member, MemberStatus
 
 CARD_PREFIX = "GH"
@@ -99,8 +100,8 @@ class VerifiedCard:
     card_number_tail: str
 
 
-def verify_card_token(token: str) -> VerifiedCard:
-    """What a scanner may learn from a valid token; CardTokenRejected or NotFound otherwise."""
+def card_member(token: str) -> Member:
+    """The active membership a scanned QR token stands for; CardTokenRejected or NotFound otherwise."""
     try:
         member_id = _signer().unsign(token, max_age=token_seconds())
     except signing.SignatureExpired:
@@ -111,15 +112,44 @@ def verify_card_token(token: str) -> VerifiedCard:
     except signing.BadSignature:
         raise CardTokenRejected(_("This is not a valid member card code."), code="card_invalid") from None
     # Only we sign tokens, so the id is one we wrote; the check keeps a bug from becoming a 500.
+    member_pk = int(member_id) if member_id.isascii() and member_id.isdigit() else None
+    return _active_member(member_pk)
+
+
+def card_number_member(text: str) -> Member:
+    """The active membership of a typed card number ("GH 0000 0001 2344", spaces and case as
+    people type them); ValidationFailed on "card_number" for anything that is not a card
+    number (wrong prefix, length or check digit), NotFound for a membership no longer active."""
+    typed = normalize_text(text or "").replace(" ", "").upper()
+    body = typed.removeprefix(CARD_PREFIX)
+    if not (
+        typed.startswith(CARD_PREFIX)
+        and len(body) == CARD_DIGITS + 1
+        and body.isascii()
+        and body.isdigit()
+        and luhn_check_digit(body[:-1]) == body[-1]
+    ):
+        message = str(_("This is not a member card number. It reads like GH 0000 0001 2344."))
+        raise ValidationFailed(message, fields={"card_number": [message]})
+    return _active_member(int(body[:-1]))
+
+
+def _active_member(pk: int | None) -> Member:
     member = (
-        Member.objects.filter(pk=int(member_id), status=MemberStatus.ACTIVE).select_related("org").first()
-        if member_id.isascii() and member_id.isdigit()
+        Member.objects.filter(pk=pk, status=MemberStatus.ACTIVE).select_related("org").first()
+        if pk is not None
         else None
     )
     if member is None:
         raise NotFound(
             _("This member card is no longer valid: the membership is not active."), code="card_inactive"
         )
+    return member
+
+
+def verify_card_token(token: str) -> VerifiedCard:
+    """What a scanner may learn from a valid token; CardTokenRejected or NotFound otherwise."""
+    member = card_member(token)
     return VerifiedCard(
         masked_name=member.masked_name,
         union=member.org.name,

@@ -25,7 +25,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -43,7 +42,7 @@ from gonghui.core.text import normalize_text
 from gonghui.events.models import LIVE_STATUSES, Event, EventStatus, SignUp, SignUpStatus
 from gonghui.events.services.eligibility import eligible_member, quota_year
 from gonghui.members import card
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import Member
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at, visible
 
@@ -466,30 +465,7 @@ def draw_event(event: Event | int, *, actor: Any) -> DrawOutcome:
 def _card_member(token: str, number: str) -> Member:
     """The active membership a scanned QR token or a typed card number stands for."""
     token = (token or "").strip()
-    if token:
-        card.verify_card_token(token)  # expired, forged or inactive: its own clear refusal
-        member_id = signing.TimestampSigner(salt=card.TOKEN_SALT).unsign(token)
-        return Member.objects.select_related("org").get(pk=int(member_id))
-    typed = normalize_text(number or "").replace(" ", "").upper()
-    body = typed.removeprefix(card.CARD_PREFIX)
-    valid = (
-        typed.startswith(card.CARD_PREFIX)
-        and len(body) == card.CARD_DIGITS + 1
-        and body.isascii()
-        and body.isdigit()
-        and card.luhn_check_digit(body[:-1]) == body[-1]
-    )
-    if not valid:
-        message = _("This is not a member card number. It reads like GH 0000 0001 2344.")
-        raise ValidationFailed(message, fields={"card_number": [message]})
-    member = (
-        Member.objects.filter(pk=int(body[:-1]), status=MemberStatus.ACTIVE).select_related("org").first()
-    )
-    if member is None:
-        raise NotFound(
-            _("This member card is no longer valid: the membership is not active."), code="card_inactive"
-        )
-    return member
+    return card.card_member(token) if token else card.card_number_member(number)
 
 
 @dataclass(frozen=True)

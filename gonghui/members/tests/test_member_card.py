@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import make_member
+from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.members import card
 from gonghui.members.models import Member, MemberStatus
 from gonghui.members.tests.factories import member_row
@@ -99,6 +100,21 @@ def test_card_number_is_the_prefix_padded_id_and_a_luhn_check_digit():
         wrong = str((int(number[position]) + 1) % 10)
         typo = number[:position] + wrong + number[position + 1 :]
         assert card.luhn_check_digit(typo[2:-1]) != typo[-1]
+
+
+def test_a_typed_card_number_finds_the_active_membership_and_nothing_else(union, holder):
+    member = _membership(union, holder)
+    number = card.card_number(member)
+    assert card.card_number_member(card.card_number_display(number).lower()) == member
+    with pytest.raises(ValidationFailed) as caught:
+        card.card_number_member(number[:-1] + str((int(number[-1]) + 1) % 10))  # a mistyped digit
+    assert "card_number" in caught.value.fields
+    for text in ("", "GH12", "XX000000012344"):
+        with pytest.raises(ValidationFailed):
+            card.card_number_member(text)
+    Member.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT)
+    with pytest.raises(NotFound):
+        card.card_number_member(number)
 
 
 # --- the card page -----------------------------------------------------------------------------
