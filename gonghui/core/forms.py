@@ -8,6 +8,7 @@ way: next to the field they name, and anything not about one of the form's field
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 
@@ -29,3 +30,17 @@ def show_domain_error(form: forms.Form, error: DomainError, aliases: Mapping[str
         shown = True
     if not shown:
         form.add_error(None, error.message)
+
+
+class FilterForm(forms.Form):
+    """A list's filters (GET): an invalid filter is dropped and shown as the field's error,
+    never an error page."""
+
+    def valid_data(self) -> dict[str, Any]:
+        """The values that passed validation; the invalid ones stay on the form as errors."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors
+        }

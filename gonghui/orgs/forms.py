@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gonghui.core.errors import DomainError
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import FilterForm, show_domain_error
 from gonghui.core.inputs import MAX_ID, CleanCharField
 from gonghui.core.spreadsheets import file_suffix_format, unsupported_file_message
 from gonghui.orgs.models import (
@@ -310,7 +310,7 @@ class WorkplaceForm(forms.Form):
         show_domain_error(self, error, self.SERVICE_FIELDS)
 
 
-class WorkplaceFilterForm(forms.Form):
+class WorkplaceFilterForm(FilterForm):
     """The filters of the workplace list. An invalid filter is reported and not applied."""
 
     q = CleanCharField(label=_("Name or credit code"), max_length=120, required=False)
@@ -331,11 +331,6 @@ class WorkplaceFilterForm(forms.Form):
     sort = forms.ChoiceField(
         choices=[(key, key) for key in WORKPLACE_SORTS], required=False, widget=forms.HiddenInput
     )
-
-    def valid_data(self) -> dict[str, Any]:
-        """The values that passed validation; the invalid ones stay on the form as errors."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
 
 # --- importing lists ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from gonghui.benefits.services.merchants import (
 from gonghui.console.navigation import require_somewhere
 from gonghui.console.pages import first_org_code
 from gonghui.core.errors import DomainError
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import FilterForm, show_domain_error
 from gonghui.core.images import MAX_PHOTO_BYTES
 from gonghui.core.inputs import CleanCharField
 from gonghui.orgs.models import ImportMode, Org, OrgKind, OrgStatus
@@ -77,7 +77,7 @@ def _xlsx(content: bytes, file_name: str) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-class MerchantFilterForm(forms.Form):
+class MerchantFilterForm(FilterForm):
     q = CleanCharField(label=gettext_lazy("Name"), required=False, max_length=60)
     category = forms.ChoiceField(
         label=gettext_lazy("Category"),
@@ -89,13 +89,6 @@ class MerchantFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("Any status")), *MerchantStatus.choices],
     )
-
-    def valid_data(self) -> dict[str, str]:
-        """The filters that are valid; an invalid one is dropped, not an error page."""
-        self.is_valid()
-        return {
-            key: value for key, value in getattr(self, "cleaned_data", {}).items() if key not in self.errors
-        }
 
 
 class _OrgCodeField(CleanCharField):

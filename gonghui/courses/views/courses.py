@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.pages import first_org_code
 from gonghui.core.errors import DomainError, ValidationFailed
@@ -45,12 +45,6 @@ SECTION = "courses"
 MAX_SESSION_LINES = services.MAX_SESSIONS
 # One session a line: "2027-03-02 19:00-21:00 Room 301" (the room is the rest of the line).
 SESSION_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})\s+(.+)$")
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _money(value: str) -> Decimal:
@@ -238,7 +232,7 @@ def visible_course(user: User, pk: int) -> Course:
 @require_GET
 @officer_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     rows = visible(Course, user, Perm.COURSES_VIEW).select_related("org").order_by("title", "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -258,7 +252,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def course_new(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     status = 200
     if request.method == "POST":
         form = CourseForm(request.POST)
@@ -283,7 +277,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     course = visible_course(user, pk)
     editable = has_perm_at(user, Perm.COURSES_CHANGE, course.org.path)
     status = 200
@@ -310,7 +304,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     course = visible_course(user, pk)
     may_change = has_perm_at(user, Perm.COURSES_CHANGE, course.org.path)
     actions = (
@@ -332,7 +326,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def course_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     course = visible_course(user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -357,7 +351,7 @@ def course_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def term_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     course = visible_course(user, pk)
     status = 200
     if request.method == "POST":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.core.errors import DomainError
 from gonghui.courses.models import (
     LIVE_ENROLMENTS,
@@ -31,7 +31,7 @@ from gonghui.courses.portal_views.courses import verify_url
 from gonghui.courses.services import certificates
 from gonghui.courses.services import courses as services
 from gonghui.courses.services import enrolments as enrolment_services
-from gonghui.courses.views.courses import SECTION, user_of
+from gonghui.courses.views.courses import SECTION
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, has_perm_at
 
@@ -53,7 +53,7 @@ def visible_term(user: object, pk: int) -> Term:
 @require_GET
 @officer_required
 def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     term = visible_term(user, pk)
     may_change = has_perm_at(user, Perm.COURSES_CHANGE, term.course.org.path)
     counts = enrolment_services.attendance_counts(term)
@@ -86,7 +86,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def term_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     term = visible_term(user, pk)
     form = TermActionForm(request.POST)
     if not form.is_valid():
@@ -107,7 +107,7 @@ def term_action(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist of one session: everyone enrolled, ticked if they came."""
-    user = user_of(request)
+    user = signed_in_user(request)
     session = get_visible(Session.objects.select_related("term__course__org"), user, Perm.COURSES_VIEW, pk=pk)
     term = session.term
     status = 200
@@ -145,7 +145,7 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @officer_required
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     term = visible_term(user, pk)
     try:
         issued = enrolment_services.issue_certificates(term, actor=user)
@@ -159,7 +159,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     found = get_visible(Certificate, user, Perm.COURSES_VIEW, pk=pk)
     certificate = certificates.certificate_with_relations(found.pk)
     pdf = certificates.render_certificate_pdf(certificate, verify_url(request, certificate))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.pages import first_org_code, table_or_page
 from gonghui.core.errors import DomainError, ValidationFailed
@@ -48,12 +48,6 @@ from gonghui.orgs.scoping import get_visible, granted_tops, has_perm_at, visible
 PAGE_SIZE = 50
 SECTION = "events"
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # officer_required let only officers in
-    return user
 
 
 def _datetime_field(label: Any) -> forms.DateTimeField:
@@ -237,7 +231,7 @@ def may_author(user: User) -> bool:
 @require_GET
 @officer_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     form = EventFilterForm(request.GET)
     rows = with_counts(visible(Event, user, Perm.EVENTS_VIEW).select_related("org"))
     if form.is_valid():
@@ -276,7 +270,7 @@ def _organiser(user: User, code: str) -> Org:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def event_new(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     status = 200
     if request.method == "POST":
         form = EventForm(request.POST)
@@ -312,7 +306,7 @@ def visible_event(user: User, pk: int) -> Event:
 @require_http_methods(["GET", "POST"])
 @officer_required
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     editable = event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED) and has_perm_at(
         user, Perm.EVENTS_CHANGE, event.org.path
@@ -341,7 +335,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     may_change = has_perm_at(user, Perm.EVENTS_CHANGE, event.org.path)
     actions: list[dict[str, str]] = []
@@ -383,7 +377,7 @@ def event_feedback(event: Event) -> dict[str, Any]:
 @require_POST
 @officer_required
 def event_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.events.models import Event
 from gonghui.events.selectors import ParticipationReport, participation, participation_workbook, report_years
-from gonghui.events.views.events import SECTION, user_of
+from gonghui.events.views.events import SECTION
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import visible
 
@@ -28,7 +28,7 @@ class YearForm(forms.Form):
 
 
 def _report(request: HttpRequest) -> tuple[ParticipationReport, list[int]]:
-    events = visible(Event, user_of(request), Perm.EVENTS_VIEW)
+    events = visible(Event, signed_in_user(request), Perm.EVENTS_VIEW)
     form = YearForm(request.GET)
     year = (form.cleaned_data["year"] if form.is_valid() else None) or timezone.localdate().year
     return participation(events, year), report_years(events)

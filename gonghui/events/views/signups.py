@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gonghui.accounts.decorators import officer_required
+from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.core.errors import DomainError
 from gonghui.core.inputs import CleanCharField
 from gonghui.events.models import Event, SignUp, SignUpStatus
 from gonghui.events.selectors import signup_list, signups_workbook
 from gonghui.events.services import signups as services
-from gonghui.events.views.events import SECTION, user_of, visible_event
+from gonghui.events.views.events import SECTION, visible_event
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import has_perm_at
 
@@ -94,7 +94,7 @@ def _rows(event: Event, signups: list[SignUp]) -> list[dict[str, Any]]:
 @require_GET
 @officer_required
 def signup_list_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     form = SignUpFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -114,7 +114,7 @@ def signup_list_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @officer_required
 def signup_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     form = SignUpFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -127,7 +127,7 @@ def signup_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _signup_action(request: HttpRequest, pk: int, signup_pk: int, promote: bool) -> HttpResponse:
-    user = user_of(request)
+    user = signed_in_user(request)
     event: Event = visible_event(user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -172,7 +172,7 @@ def signup_remove(request: HttpRequest, pk: int, signup_pk: int) -> HttpResponse
 def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The door: each scan (or typed card number) checks one person in and the page answers
     with their masked name or why not; the form is empty again for the next person."""
-    user = user_of(request)
+    user = signed_in_user(request)
     event = visible_event(user, pk)
     result: dict[str, Any] | None = None
     status = 200

@@ -29,7 +29,7 @@ from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.errors import DomainError
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import FilterForm, show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.orgs.models import Org, OrgStatus
 from gonghui.orgs.permissions import Perm
@@ -62,7 +62,7 @@ SECTION = "services"
 RECENT_DAYS = 30
 
 
-class PointFilterForm(forms.Form):
+class PointFilterForm(FilterForm):
     q = CleanCharField(label=gettext_lazy("Name or address"), required=False, max_length=60)
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
@@ -74,13 +74,6 @@ class PointFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("Any status")), *PointStatus.choices],
     )
-
-    def valid_data(self) -> dict[str, str]:
-        """The filters that are valid; an invalid one is dropped, not an error page."""
-        self.is_valid()
-        return {
-            key: value for key, value in getattr(self, "cleaned_data", {}).items() if key not in self.errors
-        }
 
 
 class PointForm(forms.Form):
