@@ -1,0 +1,7 @@
+"""The contracts tests use the orgs tests' tree, officers and fast password hashing."""
+
+from __future__ import annotations
+
+from gonghui.orgs.tests.conftest import _fast_password_hashing, east_admin, east_client, tree
+
+__all__ = ["_fast_password_hashing", "east_admin", "east_client", "tree"]

@@ -1,0 +1,1 @@
+"""REST API of rights protection, one router per module (mounted in gonghui/api.py ROUTERS)."""

@@ -1,0 +1,1 @@
+"""Every write of rights protection: centres and mediators, disputes and their workflow."""

@@ -1,0 +1,17 @@
+"""The rights tests use the orgs tests' tree, officers and fast password hashing."""
+
+from typing import Any
+
+import pytest
+
+from gonghui.orgs.tests.conftest import _fast_password_hashing, east_admin, east_client, tree
+
+__all__ = ["_fast_password_hashing", "east_admin", "east_client", "tree"]
+
+
+@pytest.fixture
+def english() -> Any:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,1 @@
+"""Every write of labour-law supervision, one module per concern."""

@@ -1,0 +1,1 @@
+"""REST API of working days and deadlines, one router per module (mounted in gonghui/api.py ROUTERS)."""

@@ -1,0 +1,1 @@
+"""Console pages of working days and deadlines."""
