@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 
 
@@ -20,3 +22,25 @@ def _fresh_cache_namespace() -> Iterator[None]:
     cache.key_prefix = f"test-{uuid.uuid4().hex}"
     yield
     cache.key_prefix = saved
+
+
+@pytest.fixture(autouse=True)
+def _deadline_rules(request: pytest.FixtureRequest) -> None:
+    """The deadline rules and the 2026 calendar are data that a migration seeds; the flush that
+    ends a transactional test (any app's) empties them for the tests after it in the same worker,
+    so a test with the database gets them back when they are missing."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+    )
+    if marker is None and "db" not in request.fixturenames and not transactional:
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from gonghui.workdays.deadlines import bump_version
+    from gonghui.workdays.models import DeadlineRule
+
+    if not DeadlineRule.objects.exists():
+        importlib.import_module("gonghui.workdays.migrations.0002_seed_rules_and_2026_calendar").seed(
+            apps, None
+        )
+        bump_version()

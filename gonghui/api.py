@@ -68,6 +68,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+import ninja.openapi.schema
 import pydantic_core
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -100,11 +101,12 @@ from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.responses import Status
-from ninja.schema import DjangoGetter
+from ninja.schema import DjangoGetter, NinjaGenerateJsonSchema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 from pydantic import BaseModel
+from pydantic.json_schema import CoreModeRef, DefsRef
 
 from gonghui.accounts.decorators import pending_second_factor
 from gonghui.accounts.models import User
@@ -155,6 +157,18 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/events/me", "gonghui.events.api.member.router"),  # the signed-in member's sign-ups
     ("/events", "gonghui.events.api.events.router"),
     ("/assistance/me", "gonghui.assistance.api.member.router"),  # the signed-in member's own files and grants
+    ("/calendar", "gonghui.workdays.api.calendar.router"),  # working-day calendar and deadline rules
+    ("/rights/disputes", "gonghui.rights.api.disputes.router"),
+    ("/rights/centres", "gonghui.rights.api.centres.router"),
+    ("/rights/statistics", "gonghui.rights.api.statistics.router"),
+    ("/rights/me", "gonghui.rights.api.member.router"),  # the signed-in worker's own disputes
+    ("/legal/consultations", "gonghui.legal.api.consultations.router"),
+    ("/legal/aid", "gonghui.legal.api.aid.router"),
+    ("/legal/lawyers", "gonghui.legal.api.lawyers.router"),
+    ("/legal/me", "gonghui.legal.api.member.router"),  # the signed-in worker's questions and applications
+    ("/supervision", "gonghui.supervision.api.supervision.router"),
+    ("/contracts/me", "gonghui.contracts.api.member.router"),  # bargaining topics a member proposes
+    ("/contracts", "gonghui.contracts.api.contracts.router"),
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -575,6 +589,46 @@ def _assert_unambiguous(operation: Operation) -> None:
 def _unwrap(value: Any) -> Any:
     # ninja's Schema wraps what it validates in a DjangoGetter (to read ORM attributes too).
     return value._obj if isinstance(value, DjangoGetter) else value
+
+
+class QualifiedSchemaNames(NinjaGenerateJsonSchema):
+    """Names the OpenAPI components of the project's schemas after their app and module.
+
+    ninja turns each operation's models into JSON schema one operation at a time and merges the
+    definitions by name, so two apps' `ClaimIn` (or `HistoryOut`, `ReportOut` ...) would share one
+    component, and the document would describe one of them wrongly. A name that says where the
+    class lives (`MutualaidMemberClaimIn`) cannot collide; names outside the project stay as
+    pydantic makes them."""
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        qualified = qualified_schema_name(core_mode_ref[0].rsplit(":", 1)[0])
+        if qualified:
+            self._prioritized_defsref_choices[defs_ref].insert(0, DefsRef(qualified))
+        return defs_ref
+
+
+def qualified_schema_name(dotted: str) -> str:
+    """`gonghui.mutualaid.api.member.ClaimIn` → `MutualaidMemberClaimIn`; "" outside the project.
+    The words `api` and `models`, and modules the class's name begins with, are left out."""
+    parts = dotted.split(".")
+    if len(parts) < 3 or parts[0] != "gonghui":
+        return ""
+    name = parts[-1]
+    # "AssistanceReportOut" in assistance/api/reports.py, "CampaignOut" in campaigns.py: the
+    # class already says the word (its module's name, singular or plural).
+    said = name.lower()
+    words = [
+        part
+        for part in parts[1:-1]
+        if part not in {"api", "models"} and not said.startswith((part, part.removesuffix("s")))
+    ]
+    prefix = "".join(word.title().replace("_", "") for word in words)
+    return prefix + name
+
+
+# ninja has no setting for its JSON schema generator; the OpenAPI module looks it up by this name.
+ninja.openapi.schema.NinjaGenerateJsonSchema = QualifiedSchemaNames  # type: ignore[attr-defined]
 
 
 class GonghuiAPI(NinjaAPI):

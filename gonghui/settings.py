@@ -139,6 +139,11 @@ INSTALLED_APPS = [
     "gonghui.services",
     "gonghui.courses",
     "gonghui.counselling",
+    "gonghui.workdays",
+    "gonghui.rights",
+    "gonghui.legal",
+    "gonghui.supervision",
+    "gonghui.contracts",
     "gonghui.portal",
     "gonghui.console",
 ]
@@ -175,6 +180,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.core.context_processors.site",
             ],
+            "builtins": ["gonghui.core.templatetags.money"],
         },
     }
 ]

@@ -176,6 +176,7 @@ class ApiToken(models.Model):
 class VerificationPurpose(models.TextChoices):
     JOIN = "join", _("Online joining")
     MOBILE_CHANGE = "mobile_change", _("Change of mobile number")
+    HELP = "help", _("Asking for help")  # an account opened to report a dispute or ask a lawyer
 
 
 class VerificationCode(models.Model):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import ApiToken, User, hash_token
+from gonghui.accounts.verification import VerificationProof
 from gonghui.core.audit import record_audit
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.mobile import InvalidMobile, parse_mobile
 
 TOKEN_PREFIX = "gh_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 MAX_ACTIVE_TOKENS = 20
@@ -113,3 +117,37 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
 
 def record_password_change(*, actor: User) -> None:
     record_audit(actor=actor, action="accounts.change_password", obj=actor)
+
+
+@transaction.atomic
+def open_member_account(*, mobile: str, password: str, display_name: str, proof: VerificationProof) -> User:
+    """Open a member portal account for a person (joining, asking for help) who proved their
+    mobile number with a texted code (`proof`, spent here). Refused with Conflict `account_exists`
+    when the number already has an account: the person signs in with it instead (the code stays
+    unspent)."""
+    try:
+        number = parse_mobile(mobile)
+    except InvalidMobile as exc:
+        raise ValidationFailed(exc.message, fields={"mobile": [exc.message]}) from exc
+    if User.objects.filter(username=number).exists():
+        raise Conflict(
+            _("There is already an account for this mobile number. Sign in with it to continue."),
+            code="account_exists",
+        )
+    candidate = User(username=number, mobile=number, display_name=display_name)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"password": list(exc.messages)}) from exc
+    proof.spend()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_member(mobile=number, password=password, display_name=display_name)
+    except IntegrityError:
+        # Another request opened the account a moment ago.
+        raise Conflict(
+            _("There is already an account for this mobile number. Sign in with it to continue."),
+            code="account_exists",
+        ) from None
+    record_audit(actor=user, action="accounts.open_member_account", obj=user)
+    return user

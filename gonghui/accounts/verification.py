@@ -49,6 +49,10 @@ def _text(purpose: VerificationPurpose, code: str) -> str:
             "[%(site)s] Your code for changing your mobile number is %(code)s, valid for %(minutes)d "
             "minutes. If you did not ask for it, ignore this message."
         ),
+        VerificationPurpose.HELP: _(
+            "[%(site)s] Your code for opening an account to ask the union for help is %(code)s, valid "
+            "for %(minutes)d minutes. Do not share it with anyone."
+        ),
     }
     return texts[purpose] % {
         "site": settings.GONGHUI_SITE_NAME,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import Conflict
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.models import TimeStampedModel
+from gonghui.core.models import PrivateDocument, TimeStampedModel
 from gonghui.core.money import MoneyField
 from gonghui.core.text import mask_name
 from gonghui.core.workflow import Transition, TransitionRecord, TransitionTable
@@ -55,31 +55,6 @@ class AppendOnly(models.Model):
         if not self._state.adding:
             raise Conflict(_("A ledger entry is never changed: record a correcting entry instead."))
         super().save(*args, **kwargs)
-
-
-class Document(models.Model):
-    """A photo or PDF kept private under MEDIA_ROOT/assistance/, which gonghui.core.media never
-    serves: downloads go through a view that checks who asks."""
-
-    file = models.FileField(_("file"), upload_to="assistance/")
-    original_name = models.CharField(_("file name"), max_length=120)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-# ---------------------------------------------------------------------------------------------
-# Income thresholds (低收入标准): per federation and year; a file uses its union's nearest one.
 
 
 class IncomeThresholdQuerySet(ScopedQuerySet["IncomeThreshold"]):
@@ -340,10 +315,11 @@ class HouseholdMember(models.Model):
         return mask_name(self.name)
 
 
-class HardshipDocument(Document):
+class HardshipDocument(PrivateDocument):
     hardship_file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to="assistance/")
 
-    class Meta(Document.Meta):
+    class Meta(PrivateDocument.Meta):
         verbose_name = _("hardship file document")
         verbose_name_plural = _("hardship file documents")
 
@@ -899,9 +875,10 @@ class EducationApplication(TimeStampedModel):
         return f"{self.campaign} · {mask_name(self.child_name)}"
 
 
-class EducationDocument(Document):
+class EducationDocument(PrivateDocument):
     application = models.ForeignKey(EducationApplication, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to="assistance/")
 
-    class Meta(Document.Meta):
+    class Meta(PrivateDocument.Meta):
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")

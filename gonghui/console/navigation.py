@@ -16,8 +16,19 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.counselling.selectors import counsellor_of
+from gonghui.legal.selectors import lawyer_of
 from gonghui.orgs.permissions import Perm
-from gonghui.orgs.scoping import scope_paths
+from gonghui.orgs.scoping import granted_tops, scope_paths
+from gonghui.rights.selectors import mediator_of
+
+# Accounts that hold no role but work on the cases given to them: their console is their desk.
+DESKS: tuple[tuple[Callable[[Any], object | None], str], ...] = (
+    (counsellor_of, "console:counselling:desk"),
+    (mediator_of, "console:rights:desk"),
+    (lawyer_of, "console:legal:desk"),
+)
+DESK_ITEMS = frozenset({"dashboard", "calendar"})  # the dashboard link leads to the desk
 
 
 def _everyone(user: Any) -> bool:
@@ -122,7 +133,34 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         available=True,
         visible=holding(Perm.BENEFITS_VIEW),
     ),
-    ConsoleNavItem("rights", _("Rights protection")),
+    ConsoleNavItem(
+        "rights",
+        _("Labour disputes"),
+        "console:rights:dispute_list",
+        available=True,
+        visible=holding(Perm.RIGHTS_VIEW),
+    ),
+    ConsoleNavItem(
+        "legal",
+        _("Legal consultation and aid"),
+        "console:legal:consultation_list",
+        available=True,
+        visible=holding(Perm.RIGHTS_VIEW),
+    ),
+    ConsoleNavItem(
+        "supervision",
+        _("Labour-law supervision"),
+        "console:supervision:inspection_list",
+        available=True,
+        visible=holding(Perm.RIGHTS_VIEW),
+    ),
+    ConsoleNavItem(
+        "contracts",
+        _("Collective contracts"),
+        "console:contracts:contract_list",
+        available=True,
+        visible=holding(Perm.CONTRACTS_VIEW),
+    ),
     ConsoleNavItem(
         "mutualaid",
         _("Mutual aid"),
@@ -163,6 +201,8 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         visible=holding(Perm.COUNSELLING_MANAGE),
     ),
     ConsoleNavItem("reports", _("Reports")),
+    # Deadlines of every case are counted on it: every officer may read it, the city edits it.
+    ConsoleNavItem("calendar", _("Working-day calendar"), "console:workdays:calendar", available=True),
     ConsoleNavItem(
         "audit", _("Audit log"), "console:audit", available=True, visible=holding(Perm.AUDIT_VIEW)
     ),
@@ -170,5 +210,13 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
 )
 
 
+def desk_of(user: Any) -> str | None:
+    """The desk (a URL name) of a counsellor's, mediator's or lawyer's account, else None."""
+    return next((desk for holder_of, desk in DESKS if holder_of(user) is not None), None)
+
+
 def items_for(user: Any) -> list[ConsoleNavItem]:
+    # The grants are loaded once a request for scoping; only an account with none asks further.
+    if not user.is_superuser and not granted_tops(user) and desk_of(user) is not None:
+        return [item for item in CONSOLE_NAV if item.key in DESK_ITEMS]
     return [item for item in CONSOLE_NAV if item.visible(user)]

@@ -18,4 +18,9 @@ urlpatterns = [
     path("services/", include("gonghui.services.urls")),
     path("courses/", include("gonghui.courses.urls")),
     path("counselling/", include("gonghui.counselling.urls")),
+    path("rights/", include("gonghui.rights.urls")),
+    path("legal/", include("gonghui.legal.urls")),
+    path("supervision/", include("gonghui.supervision.urls")),
+    path("contracts/", include("gonghui.contracts.urls")),
+    path("calendar/", include("gonghui.workdays.urls")),
 ]

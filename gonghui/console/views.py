@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET
 from gonghui.accounts.decorators import officer_required
 from gonghui.accounts.models import User
 from gonghui.console.forms import AuditFilterForm
-from gonghui.console.navigation import holding
+from gonghui.console.navigation import desk_of, holding
 from gonghui.core.models import AuditEvent
-from gonghui.counselling.selectors import counsellor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import visible
@@ -36,9 +35,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     roots = scope_roots(user)
-    # A counsellor's account holds no role: its console is the counselling desk.
-    if not roots and counsellor_of(user) is not None:
-        return redirect("console:counselling:desk")
+    desk = desk_of(user) if not roots else None
+    if desk is not None:
+        return redirect(desk)
     summary = coverage_summary(roots)
     cards = []
     if summary is not None:

@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy
 
+from gonghui.core.documents import MAX_DOCUMENT_BYTES
 from gonghui.core.errors import DomainError
 
 
@@ -44,3 +47,31 @@ class FilterForm(forms.Form):
             for name, value in getattr(self, "cleaned_data", {}).items()
             if name not in self.errors
         }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Several files from one input. Each one's type and size are checked by the service that
+    stores it (gonghui.core.documents), from the bytes."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        clean_one = super().clean  # a comprehension has no zero-argument super() of its own
+        return [clean_one(item, initial) for item in files]
+
+
+def documents_field(label: Any = None, *, required: bool = False, help_text: Any = None) -> DocumentsField:
+    """A field for case documents: photos or PDFs, several at once."""
+    return DocumentsField(
+        label=label or gettext_lazy("Photos or PDF files"),
+        required=required,
+        help_text=help_text
+        or gettext_lazy("Photos (JPEG, PNG, WebP) or PDF files, at most %(size)s MB each.")
+        % {"size": MAX_DOCUMENT_BYTES // 2**20},
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "multiple": True}),
+    )

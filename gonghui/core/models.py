@@ -16,6 +16,31 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class PrivateDocument(models.Model):
+    """A photo or PDF attached to a case, kept under MEDIA_ROOT/<section>/, which
+    gonghui.core.media never serves: downloads go through views that check who asks.
+
+    Each concrete model declares `file` again with its own `upload_to` (its section), plus the
+    foreign key to what it documents.
+    """
+
+    file = models.FileField(_("file"))
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
     # Events about no org (sign-ins, tokens) have an empty path: only superusers see them.
     scope_fields = ("org_path",)

@@ -134,7 +134,7 @@ class CourseHistory(TransitionRecord):
 class TermStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open for enrolment")
-    CLOSED = "closed", _("CourseEnrolment closed")
+    CLOSED = "closed", _("Enrolment closed")
     FINISHED = "finished", _("Finished")
 
 
@@ -246,7 +246,7 @@ class Session(models.Model):
 
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
-    CANCELLED = "cancelled", _("CourseEnrolment cancelled")
+    CANCELLED = "cancelled", _("Enrolment cancelled")
     COMPLETED = "completed", _("Completed")
 
 

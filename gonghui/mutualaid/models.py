@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import Conflict
 from gonghui.core.fields import EncryptedTextField
-from gonghui.core.models import TimeStampedModel
+from gonghui.core.models import PrivateDocument, TimeStampedModel
 from gonghui.core.money import MoneyField
 from gonghui.core.text import mask_name
 from gonghui.core.workflow import Transition, TransitionRecord, TransitionTable
@@ -612,7 +612,7 @@ class AidClaimHistory(TransitionRecord):
         verbose_name_plural = _("claim history")
 
 
-class AidClaimAttachment(models.Model):
+class AidClaimAttachment(PrivateDocument):
     """A photo or PDF of a document. Private: under MEDIA_ROOT/mutualaid/claims/, which is never
     served publicly (gonghui.core.media serves only its public sections)."""
 
@@ -620,18 +620,7 @@ class AidClaimAttachment(models.Model):
         AidClaim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to="mutualaid/claims/")
-    original_name = models.CharField(_("file name"), max_length=120)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PrivateDocument.Meta):
         verbose_name = _("claim document")
         verbose_name_plural = _("claim documents")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name

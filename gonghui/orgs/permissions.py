@@ -61,6 +61,9 @@ class Perm(StrEnum):
     COURSES_VIEW = "courses.view"
     COURSES_CHANGE = "courses.change"  # the workers' school: courses, terms, enrolments, attendance
     COUNSELLING_MANAGE = "counselling.manage"  # counsellors and their hours; counts, never content
+    CONTRACTS_VIEW = "contracts.view"  # collective contracts, their coverage, members' bargaining topics
+    CONTRACTS_CHANGE = "contracts.change"  # register, renew and end collective contracts
+    CALENDAR_CHANGE = "calendar.change"  # holidays, make-up working days and deadline rules (on the root)
 
 
 _VIEW = frozenset(
@@ -76,6 +79,7 @@ _VIEW = frozenset(
         Perm.SERVICES_VIEW,
         Perm.EVENTS_VIEW,
         Perm.COURSES_VIEW,
+        Perm.CONTRACTS_VIEW,
     }
 )
 
@@ -97,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.EVENTS_CHANGE,
         Perm.COURSES_CHANGE,
         Perm.COUNSELLING_MANAGE,
+        Perm.CONTRACTS_CHANGE,
     },
     Role.CASE_HANDLER: frozenset(
         {Perm.ORG_VIEW, Perm.WORKPLACE_VIEW, Perm.MEMBER_VIEW, Perm.RIGHTS_VIEW, Perm.RIGHTS_HANDLE}

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db.models import F, FloatField, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
+from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
+from gonghui.core.errors import ValidationFailed
 from gonghui.orgs.models import Org, OrgCoverage
 from gonghui.orgs.permissions import Perm
-from gonghui.orgs.scoping import granted_tops, scope_paths
+from gonghui.orgs.scoping import granted_tops, scope_paths, visible
 
 
 def scope_roots(user: User) -> list[Org]:
@@ -154,3 +156,16 @@ def coverage_rows(orgs: Iterable[Org]) -> list[Coverage | Org]:
         row = _row(org)
         rows.append(org if row is None else Coverage.of(org, row))
     return rows
+
+
+def org_in_scope(user: Any, perm: Perm, code: str, *, field: str = "org") -> Org:
+    """The org a form or payload names by its code, if `user` holds `perm` over it.
+
+    Raises ValidationFailed on `field` otherwise: a code outside the scope reads exactly like an
+    unknown one, so nobody learns which codes exist elsewhere.
+    """
+    found = visible(Org, user, perm).filter(code__iexact=code.strip()).first()
+    if found is None:
+        message = _("Give the code of a union in your scope.")
+        raise ValidationFailed(message, fields={field: [message]})
+    return found

@@ -65,7 +65,16 @@ TILES: tuple[ServiceTile, ...] = (
         available=True,
     ),
     ServiceTile("counselling", _("Counselling"), "care", "心", url_name="portal:counselling", available=True),
-    ServiceTile("legal_aid", _("Legal help"), "care", "法"),
+    ServiceTile("help", _("I need help"), "care", "援", url_name="portal:help", available=True),
+    ServiceTile("legal", _("My legal questions"), "care", "法", url_name="portal:legal_mine", available=True),
+    ServiceTile(
+        "bargaining_topics",
+        _("Bargaining topics"),
+        "membership",
+        "议",
+        url_name="portal:bargaining_topics",
+        available=True,
+    ),
     ServiceTile("courses", _("Workers' school"), "benefits", "学", url_name="portal:courses", available=True),
     ServiceTile(
         "service_points", _("Service map"), "help", "站", url_name="portal:service_points", available=True

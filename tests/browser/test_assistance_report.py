@@ -31,7 +31,7 @@ def test_an_officer_reads_the_report_and_drills_down(
     desktop.goto(f"{live_server.url}/console/assistance/report/?year=2027&org={tree.east.pk}")
     assert desktop.get_by_role("heading", level=1).inner_text() == "困难帮扶统计：东区总工会"
     assert desktop.locator('[data-figure="new_files"]').inner_text() == "5"
-    assert desktop.locator('[data-figure="spend"]').inner_text() == "¥4000.00"
+    assert desktop.locator('[data-figure="spend"]').inner_text() == "¥4,000.00"
     desktop.locator("#coverage-chart canvas").first.wait_for()
     assert axe_violations(desktop) == []
     screenshot(desktop, "console-assistance-report")
@@ -39,5 +39,5 @@ def test_an_officer_reads_the_report_and_drills_down(
     desktop.get_by_role("link", name="东区乙公司工会").click()
     assert desktop.get_by_role("heading", level=1).inner_text() == "困难帮扶统计：东区乙公司工会"
     assert desktop.locator('[data-figure="new_files"]').inner_text() == "2"
-    assert desktop.locator('[data-figure="spend"]').inner_text() == "¥3000.00"
+    assert desktop.locator('[data-figure="spend"]').inner_text() == "¥3,000.00"
     assert desktop.console_errors == []

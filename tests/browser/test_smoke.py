@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from gonghui.accounts.tests.factories import PASSWORD, make_member, make_officer
 from tests.browser.conftest import axe_violations, screenshot, sign_in
@@ -22,6 +23,8 @@ def test_a_member_signs_in_on_a_phone_and_sees_the_portal_home(live_server, phon
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "portal-home-member")
     nav.get_by_role("link", name="我的", exact=True).click()
+    # The click only starts the navigation: wait until the new page shows the name.
+    expect(phone.get_by_text("李华").first).to_be_visible()
     assert "李华" in phone.content()
     assert "138****8000" in phone.content()
     assert "13800138000" not in phone.content()
@@ -105,7 +108,7 @@ def test_the_interactive_api_docs_work_under_our_csp_without_any_cdn(live_server
     requested: list[str] = []
     desktop.on("request", lambda request: requested.append(request.url))
     desktop.goto(live_server.url + "/api/v1/docs")
-    desktop.get_by_text("Gonghui API").first.wait_for()
+    desktop.get_by_text("Gonghui API").first.wait_for(timeout=40_000)  # the schema has 256 paths
     assert desktop.get_by_text("/api/v1/me").first.is_visible()
     assert all(url.startswith((live_server.url, "data:")) for url in requested)
     assert [e for e in desktop.console_errors if "Content Security Policy" in e] == []

@@ -26,27 +26,13 @@ from gonghui.assistance.models import MAX_SCHOOL, CareBeneficiary, CareCampaignS
 from gonghui.assistance.services import applications as services
 from gonghui.core.documents import MAX_DOCUMENT_BYTES
 from gonghui.core.errors import DomainError
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import DocumentsField, MultipleFileInput, show_domain_error
 from gonghui.core.images import FileTooLarge, read_upload
 from gonghui.core.inputs import CleanCharField
 from gonghui.members.models import Member
 from gonghui.members.services.selfservice import current_membership
 
 PER_PAGE = 20
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.FileField):
-    """Several files from one input; the service checks each one."""
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if not files and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(DocumentsField, self).clean(item, initial) for item in files]
 
 
 class ApplicationForm(forms.Form):

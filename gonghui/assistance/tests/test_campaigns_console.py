@@ -75,7 +75,7 @@ def test_create_build_adjust_confirm_and_pay_through_the_pages(world: World) -> 
     assert response.status_code == 302
     page = world.client.get(f"{BASE}/{campaign.pk}/beneficiaries/").content.decode()
     assert page.count("data-row-id=") == 2
-    assert "¥1100.00" in world.client.get(f"{BASE}/{campaign.pk}/").content.decode()
+    assert "¥1,100.00" in world.client.get(f"{BASE}/{campaign.pk}/").content.decode()
     world.client.post(f"{BASE}/{campaign.pk}/action/", {"action": "confirm"})
     response = world.client.post(f"{BASE}/{campaign.pk}/pay/", follow=True)
     assert "2 grants have been made" in response.content.decode()

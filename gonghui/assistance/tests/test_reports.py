@@ -202,7 +202,7 @@ def test_console_page_xlsx_and_api(tree: Tree, world: SimpleNamespace, east_offi
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-figure="new_files">5<' in html
-    assert 'data-figure="spend">¥4000.00<' in html
+    assert 'data-figure="spend">¥4,000.00<' in html
     assert 'data-figure="beneficiaries">4<' in html
     assert "一个档案有两项致困原因的，两项各计一次" in html
     assert 'id="coverage-chart-json"' in html

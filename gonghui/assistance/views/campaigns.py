@@ -39,7 +39,7 @@ from gonghui.assistance.models import (
 )
 from gonghui.assistance.services import campaigns as services
 from gonghui.console.pages import first_org_code
-from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.core.money import InvalidAmount, format_money, parse_money
@@ -48,6 +48,7 @@ from gonghui.members.categories import MemberCategory, category_names
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import granted_tops, has_perm_at, visible
+from gonghui.orgs.selectors import org_in_scope
 
 PAGE_SIZE = 50
 BENEFICIARY_PAGE_SIZE = 100
@@ -323,11 +324,7 @@ def _default_organiser(user: User) -> str:
 
 
 def _organiser(user: User, code: str) -> Org:
-    found = visible(Org, user, Perm.ASSISTANCE_VIEW).filter(code__iexact=code.strip()).first()
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"organiser": [message]})
-    return found
+    return org_in_scope(user, Perm.ASSISTANCE_VIEW, code, field="organiser")
 
 
 @require_http_methods(["GET", "POST"])

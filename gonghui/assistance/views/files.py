@@ -51,7 +51,7 @@ from gonghui.assistance.services import files as services
 from gonghui.console.navigation import holding, require_somewhere
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document, too_many_documents
 from gonghui.core.errors import DomainError, ValidationFailed
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import documents_field, show_domain_error
 from gonghui.core.idnumbers import InvalidIdNumber, mask_id_number, parse_id_number
 from gonghui.core.images import FileTooLarge, read_upload
 from gonghui.core.inputs import CleanCharField
@@ -69,30 +69,6 @@ HOUSEHOLD_PREFIX = "household"
 # --------------------------------------------------------------------------------------------
 # The application form (console and portal)
 # --------------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.FileField):
-    """Several files from one input; each is checked with the service's own check."""
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if not files and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(DocumentsField, self).clean(item, initial) for item in files]
-
-
-def documents_field(label: Any, *, required: bool = False) -> DocumentsField:
-    return DocumentsField(
-        label=label,
-        required=required,
-        help_text=gettext_lazy("Photos (JPEG, PNG, WebP) or PDF files, at most %(size)s MB each.")
-        % {"size": MAX_DOCUMENT_BYTES // 2**20},
-        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "multiple": True}),
-    )
 
 
 OTHER_RELATIONS = [(value, label) for value, label in Relation.choices if value != Relation.SELF]

@@ -33,7 +33,7 @@ from gonghui.benefits.models import (
 )
 from gonghui.benefits.services import campaigns as services
 from gonghui.console.pages import first_org_code, table_or_page
-from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.core.mobile import mask_mobile
@@ -43,6 +43,7 @@ from gonghui.members.categories import MemberCategory
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, granted_tops, has_perm_at, visible
+from gonghui.orgs.selectors import org_in_scope
 
 PAGE_SIZE = 50
 CLAIMS_PAGE_SIZE = 100
@@ -351,12 +352,7 @@ def _default_organiser(user: User) -> str:
 
 
 def _organiser(user: User, code: str) -> Org:
-    """The org the form names, if the user may see it (ValidationFailed on "organiser" otherwise)."""
-    found = visible(Org, user, Perm.BENEFITS_VIEW).filter(code__iexact=code.strip()).first()
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"organiser": [message]})
-    return found
+    return org_in_scope(user, Perm.BENEFITS_VIEW, code, field="organiser")
 
 
 def _show(form: forms.Form, exc: DomainError) -> None:

@@ -125,7 +125,7 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
     client.force_login(make_officer(), backend=BACKEND)
     html = _html(client.get("/console/"))
     sidebar = html[html.index('id="console-sidebar"') :]
-    for label in ("组织管理", "会员管理", "维权服务", "统计报表", "后台任务"):
+    for label in ("组织管理", "会员管理", "工作日历", "统计报表", "后台任务"):
         assert label in sidebar
     unbuilt = [item for item in CONSOLE_NAV if not item.available]
     assert sidebar.count("即将上线") == len(unbuilt)
@@ -139,15 +139,19 @@ def test_sidebar_lists_every_module_and_links_only_built_ones(client):
         "console:events:event_list",
         "console:services:point_list",
         "console:courses:course_list",
+        "console:rights:dispute_list",
+        "console:contracts:contract_list",
     ):
         assert reverse(name) not in sidebar
     assert "互助保障" not in sidebar
 
 
-def test_sidebar_links_the_care_and_service_modules_by_role(client):
+def test_sidebar_links_the_care_service_and_rights_modules_by_role(client):
     """Mutual aid for those who follow the scheme and for union officers, who enrol their
-    members; assistance, events and service points for the roles that hold their permissions."""
+    members; assistance, events, service points, rights cases and collective contracts for the
+    roles that hold their permissions."""
     tree = make_tree()
+    rights = {"rights:dispute", "legal:consultation", "supervision:inspection"}
     expected = {
         Role.FEDERATION_ADMIN: {
             "mutualaid:plan",
@@ -155,6 +159,8 @@ def test_sidebar_links_the_care_and_service_modules_by_role(client):
             "events:event",
             "services:point",
             "courses:course",
+            "contracts:contract",
+            *rights,
         },
         Role.UNION_OFFICER: {
             "mutualaid:plan",
@@ -162,6 +168,7 @@ def test_sidebar_links_the_care_and_service_modules_by_role(client):
             "events:event",
             "services:point",
             "courses:course",
+            "contracts:contract",
         },
         Role.FINANCE_OFFICER: {"mutualaid:plan", "assistance:file"},
         Role.AUDITOR: {
@@ -170,8 +177,10 @@ def test_sidebar_links_the_care_and_service_modules_by_role(client):
             "events:event",
             "services:point",
             "courses:course",
+            "contracts:contract",
+            *rights,
         },
-        Role.CASE_HANDLER: set(),
+        Role.CASE_HANDLER: rights,
     }
     for role, modules in expected.items():
         html = _html(client_for(officer_at(tree.east, f"east.{role}", role)).get("/console/"))

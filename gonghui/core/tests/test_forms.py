@@ -1,11 +1,14 @@
-"""show_domain_error: a service's refusal lands next to the fields it names, the rest on top."""
+"""show_domain_error: a service's refusal lands next to the fields it names, the rest on top;
+the documents field takes several files."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils.datastructures import MultiValueDict
 
 from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import documents_field, show_domain_error
 
 
 class _NameForm(forms.Form):
@@ -73,3 +76,14 @@ def test_aliases_map_the_services_names_to_the_forms_fields() -> None:
     assert form.errors["name"] == ["太长"]
     assert form.errors["mobile"] == ["无效"]
     assert form.non_field_errors() == []
+
+
+def test_a_documents_field_takes_several_files_and_asks_for_one_when_required() -> None:
+    class Upload(forms.Form):
+        documents = documents_field(required=True)
+
+    files: list[UploadedFile] = [SimpleUploadedFile(name, b"%PDF-1.4") for name in ("a.pdf", "b.pdf")]
+    form = Upload(data={}, files=MultiValueDict({"documents": files}))
+    assert form.is_valid()
+    assert [upload.name for upload in form.cleaned_data["documents"]] == ["a.pdf", "b.pdf"]
+    assert not Upload(data={}, files=MultiValueDict()).is_valid()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -216,3 +217,20 @@ def test_money_field_converts_through_to_money_and_refuses_floats() -> None:
     with pytest.raises(ValidationError) as caught:
         field.to_python("abc")
     assert caught.value.code == "format"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("1234567.5"), "¥1,234,567.50"),
+        ("980.00", "¥980.00"),
+        (0, "¥0.00"),
+        (Decimal("-12.345"), "-¥12.35"),
+        (None, "—"),
+        ("", "—"),
+        ("not money", "not money"),
+    ],
+)
+def test_the_yuan_filter_shows_every_amount_the_same_way_without_a_load_tag(value: Any, shown: str) -> None:
+    # A builtin of the engine: the template has no {% load %}.
+    assert Template("{{ value|yuan }}").render(Context({"value": value})) == shown

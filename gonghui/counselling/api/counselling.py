@@ -26,7 +26,7 @@ from ninja.responses import Status
 
 from gonghui.api import request_user
 from gonghui.core.api_types import PageNumber, PageOut, PathId, page_of
-from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.errors import NotFound
 from gonghui.core.inputs import CleanText
 from gonghui.counselling.models import (
     Booking,
@@ -43,6 +43,7 @@ from gonghui.counselling.services import bookings, counsellors, slots
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
+from gonghui.orgs.selectors import org_in_scope
 
 router = Router(tags=["counselling"])
 
@@ -204,13 +205,7 @@ def _counsellors(request: HttpRequest) -> Any:
 
 
 def _org(request: HttpRequest, code: str) -> Org:
-    found = (
-        visible(Org, request_user(request), Perm.COUNSELLING_MANAGE).filter(code__iexact=code.strip()).first()
-    )
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"org": [message]})
-    return found
+    return org_in_scope(request_user(request), Perm.COUNSELLING_MANAGE, code, field="org")
 
 
 # --- officers ----------------------------------------------------------------------------------

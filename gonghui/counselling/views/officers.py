@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gonghui.accounts.decorators import officer_required, signed_in_user
+from gonghui.console.pages import org_on_form
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.counselling.models import BookingStatus, Counsellor, Mode, Topic
 from gonghui.counselling.selectors import booking_counts, officer_slots
 from gonghui.counselling.services import counsellors, slots
 from gonghui.counselling.views.forms import CounsellorForm, SlotForm
-from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
 
@@ -52,10 +52,8 @@ def counsellor_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            org = visible(Org, user, Perm.COUNSELLING_MANAGE).filter(code__iexact=data["org"]).first()
-            if org is None:
-                form.add_error("org", _("Give the code of a union in your scope."))
-            else:
+            org = org_on_form(form, user, Perm.COUNSELLING_MANAGE)
+            if org is not None:
                 try:
                     counsellor = counsellors.create_counsellor(
                         actor=user,

@@ -19,13 +19,11 @@ from typing import Any, Literal
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.api import request_user
 from gonghui.core.api_types import Id, PageNumber, PageOut, PathId, page_of
-from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.courses.models import (
     MAX_PLACES,
@@ -42,6 +40,7 @@ from gonghui.courses.services import enrolments as enrolment_services
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
+from gonghui.orgs.selectors import org_in_scope
 
 router = Router(tags=["courses"])
 
@@ -230,11 +229,7 @@ def _term(request: HttpRequest, term_id: int) -> Term:
 
 
 def _school(request: HttpRequest, code: str) -> Org:
-    found = visible(Org, request_user(request), Perm.COURSES_VIEW).filter(code__iexact=code.strip()).first()
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"school": [message]})
-    return found
+    return org_in_scope(request_user(request), Perm.COURSES_VIEW, code, field="school")
 
 
 def enrolment_out(enrolment: CourseEnrolment, attended: int) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('person_index', models.CharField(editable=False, max_length=64)),
-                ('status', models.CharField(choices=[('enrolled', 'Enrolled'), ('cancelled', 'CourseEnrolment cancelled'), ('completed', 'Completed')], max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('enrolled', 'Enrolled'), ('cancelled', 'Enrolment cancelled'), ('completed', 'Completed')], max_length=10, verbose_name='status')),
                 ('fee_due', gonghui.core.money.MoneyField(verbose_name='fee due (yuan)')),
                 ('member_price', models.BooleanField(default=False, verbose_name='member price')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enrolled at')),
@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                 ('ends_on', models.DateField(verbose_name='ends on')),
                 ('places', models.PositiveIntegerField(verbose_name='places')),
                 ('taken', models.PositiveIntegerField(default=0, verbose_name='places taken')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for enrolment'), ('closed', 'CourseEnrolment closed'), ('finished', 'Finished')], default='draft', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for enrolment'), ('closed', 'Enrolment closed'), ('finished', 'Finished')], default='draft', max_length=10, verbose_name='status')),
                 ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='courses.course', verbose_name='course')),
             ],
             options={

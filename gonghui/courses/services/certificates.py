@@ -1,9 +1,8 @@
 """The certificate PDF (A4 landscape, Chinese) and its public verification.
 
-Rendered like the service point poster (gonghui/services/poster.py): the stylesheet is passed in
-as text, the font is the system's Noto Sans CJK and the URL fetcher refuses every URL. The QR
-code carries the public verify address, whose random token is the only key: the page says only
-whether the certificate is valid, the masked name, the course and the date.
+Rendered by gonghui.core.pdf. The QR code carries the public verify address, whose random token
+is the only key: the page says only whether the certificate is valid, the masked name, the course
+and the date.
 """
 
 from __future__ import annotations
@@ -12,12 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import segno
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from gonghui.core.errors import NotFound
+from gonghui.core.pdf import qr_svg, render_pdf
 from gonghui.courses.models import Certificate
 
 
@@ -26,25 +23,16 @@ def certificate_with_relations(pk: int) -> Certificate:
 
 
 def render_certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    no_network = URLFetcher(allowed_protocols=(), fail_on_errors=True)
-    # segno writes the SVG from the URL's modules: nothing a person typed is in it.
-    qr_svg = mark_safe(segno.make(verify_url, error="q").svg_inline(scale=6, border=2))  # noqa: S308
     enrolment = certificate.enrolment
     context = {
         "certificate": certificate,
         "name": enrolment.member.name,
         "term": enrolment.term,
         "course": enrolment.term.course,
-        "qr_svg": qr_svg,
+        "qr_svg": qr_svg(verify_url, scale=6),
         "verify_url": verify_url,
     }
-    html = render_to_string("courses/certificate_pdf.html", context)
-    stylesheet = CSS(string=render_to_string("courses/certificate_pdf.css"), url_fetcher=no_network)
-    pdf: bytes = HTML(string=html, url_fetcher=no_network).render(stylesheets=[stylesheet]).write_pdf()
-    return pdf
+    return render_pdf("courses/certificate_pdf.html", "courses/certificate_pdf.css", context)
 
 
 def certificate_filename(certificate: Certificate) -> str:

@@ -59,7 +59,7 @@ def _member_of(user: User) -> tuple[Member, bool]:
     latest = Member.objects.filter(user=user).select_related("org").order_by("-joined_on", "-pk").first()
     if latest is None:
         raise EnrolmentRefused(
-            _("CourseEnrolment is for people registered with the union. Please join the union first."),
+            _("Enrolment is for people registered with the union. Please join the union first."),
             code="not_registered",
         )
     return latest, False
@@ -83,7 +83,7 @@ def enrol(term_id: int, *, actor: User) -> EnrolOutcome:
     if term is None:
         raise NotFound(_("There is no such course term."))
     if term.status != TermStatus.OPEN:
-        raise EnrolmentRefused(_("CourseEnrolment for this term is closed."), code="enrolment_closed")
+        raise EnrolmentRefused(_("Enrolment for this term is closed."), code="enrolment_closed")
     member, active = _member_of(actor)
     existing = _live(term, member.id_number_index)
     if existing is not None:

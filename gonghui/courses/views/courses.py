@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.pages import first_org_code
-from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.errors import DomainError
 from gonghui.core.forms import show_domain_error
 from gonghui.core.inputs import CleanCharField
 from gonghui.core.money import InvalidAmount, parse_money
@@ -39,6 +39,7 @@ from gonghui.courses.services import courses as services
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, granted_tops, has_perm_at, visible
+from gonghui.orgs.selectors import org_in_scope
 
 PAGE_SIZE = 50
 SECTION = "courses"
@@ -218,11 +219,7 @@ def _default_school(user: User) -> str:
 
 
 def _school(user: User, code: str) -> Org:
-    found = visible(Org, user, Perm.COURSES_VIEW).filter(code__iexact=code.strip()).first()
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"school": [message]})
-    return found
+    return org_in_scope(user, Perm.COURSES_VIEW, code, field="school")
 
 
 def visible_course(user: User, pk: int) -> Course:

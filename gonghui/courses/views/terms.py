@@ -37,7 +37,7 @@ from gonghui.orgs.scoping import get_visible, has_perm_at
 
 DONE = {
     TermAction.OPEN: gettext_lazy("The term is open for enrolment."),
-    TermAction.CLOSE: gettext_lazy("CourseEnrolment for the term has been closed."),
+    TermAction.CLOSE: gettext_lazy("Enrolment for the term has been closed."),
     TermAction.FINISH: gettext_lazy("The term has been finished: certificates can now be issued."),
 }
 

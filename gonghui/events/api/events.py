@@ -19,13 +19,11 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from gonghui.api import request_user
 from gonghui.core.api_types import PageNumber, PageOut, PathId, page_of
-from gonghui.core.errors import ValidationFailed
 from gonghui.core.inputs import CleanText
 from gonghui.events.models import MAX_PLACES, Allocation, Event, EventKind, SignUp, SignUpStatus
 from gonghui.events.selectors import participation, signup_list, upcoming_events, with_counts
@@ -35,6 +33,7 @@ from gonghui.members.categories import MemberCategory
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible, visible
+from gonghui.orgs.selectors import org_in_scope
 
 router = Router(tags=["events"])
 
@@ -245,11 +244,7 @@ def _event(request: HttpRequest, event_id: int) -> Event:
 
 
 def _organiser(request: HttpRequest, code: str) -> Org:
-    found = visible(Org, request_user(request), Perm.EVENTS_VIEW).filter(code__iexact=code.strip()).first()
-    if found is None:
-        message = _("Give the code of a union in your scope.")
-        raise ValidationFailed(message, fields={"organiser": [message]})
-    return found
+    return org_in_scope(request_user(request), Perm.EVENTS_VIEW, code, field="organiser")
 
 
 @router.get("/manage", response=EventListOut, summary="Events in my scope (officers)")

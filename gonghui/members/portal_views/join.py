@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gonghui.accounts.decorators import member_area
 from gonghui.accounts.models import User, VerificationPurpose
+from gonghui.accounts.services import open_member_account
 from gonghui.accounts.verification import RESEND_SECONDS, check_verification_code, send_verification_code
 from gonghui.core.crypto import DecryptionError, decrypt, encrypt
 from gonghui.core.errors import Conflict, DomainError, ValidationFailed
@@ -601,7 +602,7 @@ def join_confirm(request: HttpRequest) -> HttpResponse:
             proof = check_verification_code(
                 mobile, form.cleaned_data["code"], purpose=VerificationPurpose.JOIN
             )
-            member = joining.create_applicant_account(
+            member = open_member_account(
                 mobile=mobile, password=form.cleaned_data["password"], display_name=draft.name, proof=proof
             )
         except ValidationFailed as exc:

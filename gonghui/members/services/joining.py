@@ -1,7 +1,7 @@
 """Online joining (网上入会): every write.
 
 A person applies from the member portal without an account: the portal proves their mobile
-number with a texted code, opens a member account under it (`create_applicant_account`) and
+number with a texted code, opens a member account under it (gonghui.accounts.services.open_member_account) and
 then submits the application as that account (`submit_join_application`). The application goes
 to the union with jurisdiction (gonghui.members.services.routes), never to the employer.
 
@@ -22,8 +22,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -31,11 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.models import User
-from gonghui.accounts.verification import VerificationProof
 from gonghui.core.audit import record_audit
 from gonghui.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from gonghui.core.idnumbers import IdNumber, parse_id_number
-from gonghui.core.mobile import InvalidMobile, parse_mobile
 from gonghui.core.sms import send_sms
 from gonghui.core.text import normalize_name, normalize_text
 from gonghui.members.models import (
@@ -261,41 +257,6 @@ def _clean_text(value: str, field: str, limit: int) -> str:
 # --------------------------------------------------------------------------------------------
 # The applicant's account and application
 # --------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_applicant_account(
-    *, mobile: str, password: str, display_name: str, proof: VerificationProof
-) -> User:
-    """Open a member portal account for an applicant who proved their mobile number with a
-    texted code (`proof`, spent here). Refused with Conflict `account_exists` when the number
-    already has an account: the person signs in with it instead (the code stays unspent)."""
-    try:
-        number = parse_mobile(mobile)
-    except InvalidMobile as exc:
-        raise ValidationFailed(exc.message, fields={"mobile": [exc.message]}) from exc
-    if User.objects.filter(username=number).exists():
-        raise Conflict(
-            _("There is already an account for this mobile number. Sign in with it to continue."),
-            code="account_exists",
-        )
-    candidate = User(username=number, mobile=number, display_name=display_name)
-    try:
-        validate_password(password, candidate)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages[0], fields={"password": list(exc.messages)}) from exc
-    proof.spend()
-    try:
-        with transaction.atomic():
-            user = User.objects.create_member(mobile=number, password=password, display_name=display_name)
-    except IntegrityError:
-        # Another request opened the account a moment ago.
-        raise Conflict(
-            _("There is already an account for this mobile number. Sign in with it to continue."),
-            code="account_exists",
-        ) from None
-    record_audit(actor=user, action="members.create_applicant_account", obj=user)
-    return user
 
 
 @transaction.atomic

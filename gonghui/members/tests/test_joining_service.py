@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gonghui.accounts.models import User, VerificationPurpose
+from gonghui.accounts.services import open_member_account
 from gonghui.accounts.tests.factories import make_member
 from gonghui.accounts.verification import check_verification_code, send_verification_code
 from gonghui.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -244,16 +245,14 @@ def test_a_proved_mobile_number_opens_an_account_and_spends_the_code() -> None:
     send_verification_code(MOBILE, purpose=VerificationPurpose.JOIN)
     proof = check_verification_code(MOBILE, texted_code(), purpose=VerificationPurpose.JOIN)
 
-    user = joining.create_applicant_account(
-        mobile=MOBILE, password="Rider-2026-ok", display_name="张骑手", proof=proof
-    )
+    user = open_member_account(mobile=MOBILE, password="Rider-2026-ok", display_name="张骑手", proof=proof)
 
     assert user.is_member
     assert user.mobile == MOBILE
     assert user.check_password("Rider-2026-ok")
     with pytest.raises(ValidationFailed):
         proof.spend()  # spent: the same code cannot open a second account
-    assert AuditEvent.objects.filter(action="members.create_applicant_account", actor=user).exists()
+    assert AuditEvent.objects.filter(action="accounts.open_member_account", actor=user).exists()
 
 
 def test_an_existing_account_or_a_weak_password_is_refused_and_the_code_kept() -> None:
@@ -261,13 +260,11 @@ def test_an_existing_account_or_a_weak_password_is_refused_and_the_code_kept() -
     proof = check_verification_code(MOBILE, texted_code(), purpose=VerificationPurpose.JOIN)
 
     with pytest.raises(ValidationFailed) as weak:
-        joining.create_applicant_account(mobile=MOBILE, password="12345678", display_name="张", proof=proof)
+        open_member_account(mobile=MOBILE, password="12345678", display_name="张", proof=proof)
     assert "password" in weak.value.fields
     make_member(MOBILE)
     with pytest.raises(Conflict) as exists:
-        joining.create_applicant_account(
-            mobile=MOBILE, password="Rider-2026-ok", display_name="张", proof=proof
-        )
+        open_member_account(mobile=MOBILE, password="Rider-2026-ok", display_name="张", proof=proof)
     assert exists.value.code == "account_exists"
     assert exists.value.message == "该手机号已注册账号，请登录后继续。"
     proof.spend()  # still unspent after both refusals

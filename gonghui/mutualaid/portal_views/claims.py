@@ -36,7 +36,7 @@ from gonghui.accounts.decorators import member_area, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.core.documents import MAX_DOCUMENT_BYTES, check_document, too_many_documents
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
-from gonghui.core.forms import show_domain_error
+from gonghui.core.forms import DocumentsField, MultipleFileInput, show_domain_error
 from gonghui.core.images import FileTooLarge, read_upload
 from gonghui.core.inputs import CleanCharField
 from gonghui.core.money import InvalidAmount, parse_money
@@ -140,23 +140,6 @@ def member_history(claim: AidClaim) -> list[HistoryStep]:
 
 
 # --- the form --------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.FileField):
-    """Several files from one input; each is checked by the view with the service's own check."""
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if not files and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        cleaned: list[UploadedFile] = []
-        for item in files:
-            cleaned.append(super().clean(item, initial))
-        return cleaned
 
 
 class ClaimForm(forms.Form):

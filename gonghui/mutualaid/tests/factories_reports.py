@@ -91,7 +91,7 @@ def report_claim(
 def reported_plan(org: Org, **fields: Any) -> AidPlan:
     """For the scoping base: a plan run by `org`'s parent with one paid claim of a member of
     `org` (insured 1, paid total ¥800.00)."""
-    parent = org.get_parent()
+    parent = Org.objects.get_parent(org)
     assert parent is not None
     plan = make_plan(parent, status=AidPlanStatus.OPEN, **fields)
     (enrolment,) = enrol_batch(plan, org, 1, paid=True)

@@ -153,7 +153,7 @@ def test_console_page_xlsx_and_api(tree: Tree, plan: AidPlan, east_officer: Any)
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-figure="insured">7<' in html
-    assert 'data-figure="average_payout">¥3000.17<' in html
+    assert 'data-figure="average_payout">¥3,000.17<' in html
     assert 'data-figure="payout_ratio">2143.0%<' in html
     assert "每件平均赔付额：已赔付合计除以已赔付件数" in html  # the definition is on the page
     assert "示范市第一人民医院" not in html  # no medical details in reports

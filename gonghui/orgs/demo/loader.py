@@ -24,9 +24,11 @@ from django.db.models import Q
 from gonghui.accounts.models import User
 from gonghui.assistance.demo import reset_demo_assistance, seed_demo_assistance
 from gonghui.benefits.demo import reset_demo_benefits, seed_demo_benefits
+from gonghui.contracts.demo import reset_demo_contracts, seed_demo_contracts
 from gonghui.core.audit import record_audit
 from gonghui.courses.demo import reset_demo_courses, seed_demo_courses
 from gonghui.events.demo import reset_demo_events, seed_demo_events
+from gonghui.legal.demo import reset_demo_legal, seed_demo_legal
 from gonghui.members.models import JoinApplication, JoinRoute, Member, MemberEvent, MemberEventKind
 from gonghui.mutualaid.demo import reset_demo_mutualaid, seed_demo_mutualaid
 from gonghui.orgs.demo import names
@@ -49,7 +51,9 @@ from gonghui.orgs.demo.progress import Progress, TableStats
 from gonghui.orgs.demo.worker import WorkerFailed, produce_copy_chunks
 from gonghui.orgs.models import FederationLevel, Org, OrgKind, Workplace
 from gonghui.ratings.demo import seed_demo_ratings
+from gonghui.rights.demo import reset_demo_rights, seed_demo_rights
 from gonghui.services.demo import reset_demo_services, seed_demo_services
+from gonghui.supervision.demo import reset_demo_supervision, seed_demo_supervision
 
 T = TypeVar("T")
 CHUNK_ROWS = 2000
@@ -100,6 +104,10 @@ def load_demo(city: DemoCity, *, progress: Progress, method: Method = "auto", wo
             seed_demo_assistance(root, district=district, members=members, seed=city.seed)
             unions = Org.objects.filter(code__in=[codes["union"], codes["gig_union"]]).order_by("path")
             seed_demo_mutualaid(root, unions=list(unions), seed=city.seed)
+            seed_demo_rights(root, district=district, seed=city.seed)
+            seed_demo_legal(root, district=district, seed=city.seed)
+            seed_demo_supervision(root, district=district, seed=city.seed)
+            seed_demo_contracts(root, district=district, seed=city.seed)
         record_audit(
             actor=None,
             action="orgs.seed_demo",
@@ -281,6 +289,10 @@ def reset_demo() -> None:
             reset_demo_courses(root)
             reset_demo_assistance(root)
             reset_demo_mutualaid(root)
+            reset_demo_rights(root)
+            reset_demo_legal(root)
+            reset_demo_supervision(root)
+            reset_demo_contracts(root)
             Member.objects.filter(org__path__startswith=root.path).delete()
             Member.objects.filter(workplace__in=demo_workplaces).delete()
             Workplace.objects.filter(union__path__startswith=root.path).delete()

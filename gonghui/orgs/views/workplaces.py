@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gonghui.accounts.decorators import officer_required, signed_in_user
 from gonghui.accounts.models import User
 from gonghui.console.navigation import holding, require_somewhere
+from gonghui.contracts.panel import workplace_contracts_panel
 from gonghui.core.errors import DomainError
 from gonghui.members.models import Member
 from gonghui.orgs.forms import WorkplaceFilterForm, WorkplaceForm
@@ -155,6 +156,7 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "jurisdiction_url": _org_link(user, workplace.jurisdiction),
         "may_change": _may_change(user, workplace),
         "console_section": SECTION,
+        **workplace_contracts_panel(workplace, user),
     }
     return render(request, "orgs/workplace_detail.html", context)
 

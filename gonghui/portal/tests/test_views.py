@@ -42,7 +42,7 @@ def test_home_is_public_shows_the_tiles_and_marks_the_current_nav_item(client):
         "活动",
         "互助保障",
         "困难帮扶",
-        "法律援助",
+        "我要求助",
         "职工学校",
         "心理咨询",
         "服务阵地",

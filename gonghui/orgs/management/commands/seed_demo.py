@@ -12,12 +12,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gonghui.benefits.demo import TILL_USERNAME
+from gonghui.legal.demo import LAWYER_USERNAME
 from gonghui.orgs.demo.accounts import DEMO_PASSWORD, MEMBERS, OFFICERS
 from gonghui.orgs.demo.bulk import resolve_method
 from gonghui.orgs.demo.generator import SCALES, generate_city
 from gonghui.orgs.demo.loader import demo_root, load_demo, next_root_step, reset_demo
 from gonghui.orgs.demo.progress import Progress
 from gonghui.orgs.services.coverage import refresh_coverage
+from gonghui.rights.demo import MEDIATOR_USERNAME
 
 # Below this many members the worker processes cost more to start than they save.
 PARALLEL_MIN_MEMBERS = 100_000
@@ -84,6 +86,8 @@ class Command(BaseCommand):
         for account in OFFICERS + MEMBERS:
             self.stdout.write(f"  {account.username:<18} {account.description}")
         self.stdout.write(f"  {TILL_USERNAME:<18} merchant till of a demo cinema (redeems vouchers only)")
+        self.stdout.write(f"  {MEDIATOR_USERNAME:<18} mediator of a district's mediation centre")
+        self.stdout.write(f"  {LAWYER_USERNAME:<18} volunteer lawyer (their assigned cases only)")
         self.stdout.write(
             "Federation-level officers (city.admin, district.officer, rights.handler, finance.officer,"
             " auditor) also need a one-time code: .venv/bin/gonghui demo-otp-code <username>"
