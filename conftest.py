@@ -5,10 +5,19 @@ from __future__ import annotations
 import importlib
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """MD5 instead of argon2 in every test: argon2 takes 0.15 s per hash here and most tests make
+    several accounts. Signing in still checks the (MD5) hashes; `accounts/tests/test_user_model.py`
+    checks that the real settings hash with argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

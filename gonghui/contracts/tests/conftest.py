@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from gonghui.orgs.tests.conftest import _fast_password_hashing, east_admin, east_client, tree
+from gonghui.orgs.tests.conftest import east_admin, east_client, tree
 
-__all__ = ["_fast_password_hashing", "east_admin", "east_client", "tree"]
+__all__ = ["east_admin", "east_client", "tree"]

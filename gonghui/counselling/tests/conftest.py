@@ -1,5 +1,5 @@
 """The counselling tests use the orgs tests' tree, officers and fast password hashing."""
 
-from gonghui.orgs.tests.conftest import _fast_password_hashing, east_admin, east_client, tree
+from gonghui.orgs.tests.conftest import east_admin, east_client, tree
 
-__all__ = ["_fast_password_hashing", "east_admin", "east_client", "tree"]
+__all__ = ["east_admin", "east_client", "tree"]

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from gonghui.orgs.tests.conftest import _fast_password_hashing, east_admin, east_client, tree
+from gonghui.orgs.tests.conftest import east_admin, east_client, tree
 
-__all__ = ["_fast_password_hashing", "east_admin", "east_client", "english", "tree"]
+__all__ = ["east_admin", "east_client", "english", "tree"]
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ MOBILE = "13912345678"
 VERIFY_URL = "/api/v1/members/card/verify"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def union() -> Org:
     city = Org.objects.add_root(

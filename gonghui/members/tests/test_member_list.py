@@ -31,11 +31,6 @@ MOBILE = "13912345678"
 CREDIT_CODE = credit_code(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class World:
     """city ── east (district) ── union E1 (with a workplace), union E2
     └─ west (district) ── union W1"""

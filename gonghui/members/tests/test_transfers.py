@@ -49,11 +49,6 @@ pytestmark = pytest.mark.django_db
 MOBILE = "13912345678"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     tree: Tree

@@ -12,13 +12,6 @@ from gonghui.accounts.tests.factories import sign_in_verified
 from gonghui.orgs.tests.factories import Tree, make_tree, officer_at
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Most tests make several officers; argon2 would spend most of the test's time hashing.
-    # Signing in still checks the (MD5) hashes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tree() -> Tree:
     return make_tree()

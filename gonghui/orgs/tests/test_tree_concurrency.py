@@ -44,7 +44,6 @@ def run_together(*calls: Callable[[], object]) -> list[BaseException]:
 
 
 def test_two_unions_moved_into_one_parent_at_once_both_land_there(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tree = make_tree()
     admin = User.objects.create_superuser("city.admin", "x")
     delta = add_org(tree.west, "W-D", "西区丁公司工会")
@@ -61,7 +60,6 @@ def test_two_unions_moved_into_one_parent_at_once_both_land_there(settings):
 
 
 def test_merging_two_unions_into_each_other_at_once_lets_only_one_happen(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tree = make_tree()
     admin = User.objects.create_superuser("city.admin", "x")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from gonghui.accounts.models import User
-from gonghui.orgs.tests.conftest import _fast_password_hashing, tree
+from gonghui.orgs.tests.conftest import tree
 from gonghui.orgs.tests.factories import Tree, officer_at
 
-__all__ = ["_fast_password_hashing", "city_admin", "east_admin", "tree"]
+__all__ = ["city_admin", "east_admin", "tree"]
 
 
 @pytest.fixture
