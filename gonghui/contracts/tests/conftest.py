@@ -1,4 +1,4 @@
-"""The contracts tests use the orgs tests' tree, officers and fast password hashing."""
+"""The contracts tests use the orgs tests' tree and officers."""
 
 from __future__ import annotations
 

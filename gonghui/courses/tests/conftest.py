@@ -1,4 +1,4 @@
-"""The courses tests use the orgs tests' tree, officers and fast password hashing."""
+"""The courses tests use the orgs tests' tree and officers."""
 
 from gonghui.orgs.tests.conftest import east_admin, east_client, tree
 

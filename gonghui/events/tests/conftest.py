@@ -1,4 +1,4 @@
-"""The events tests use the orgs tests' tree, officers and fast password hashing."""
+"""The events tests use the orgs tests' tree and officers."""
 
 from gonghui.orgs.tests.conftest import east_admin, east_client, tree
 

@@ -1,4 +1,4 @@
-"""The legal tests use the orgs tests' tree, officers and fast password hashing."""
+"""The legal tests use the orgs tests' tree and officers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rights tests use the orgs tests' tree, officers and fast password hashing."""
+"""The rights tests use the orgs tests' tree and officers."""
 
 from typing import Any
 

@@ -1,5 +1,4 @@
-"""The workdays tests use the orgs tests' tree, a city and an east district administrator, and
-fast password hashing."""
+"""The workdays tests use the orgs tests' tree, a city and an east district administrator."""
 
 from __future__ import annotations
 
