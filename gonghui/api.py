@@ -660,7 +660,8 @@ class GonghuiAPI(NinjaAPI):
                 for operation in path_view.operations:
                     _assert_unambiguous(operation)
         return (
-            [*self._with_json_errors(patterns), re_path(r"^.*$", api_not_found, name="not-found")],
+            # No "$": "." does not match a newline, and /api/v1/x%0A/ must get the JSON 404 too.
+            [*self._with_json_errors(patterns), re_path(r"^", api_not_found, name="not-found")],
             app_name,
             namespace,
         )

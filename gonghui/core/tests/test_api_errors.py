@@ -292,7 +292,15 @@ def test_requests_without_valid_credentials_get_401(db, client, authorization):
 
 @pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
 @pytest.mark.parametrize(
-    "url", ["/api/v1/nothing-here", "/api/v1/", "/api/v1/tokens/abc", "/api/v1/tokens/-1"]
+    "url",
+    [
+        "/api/v1/nothing-here",
+        "/api/v1/",
+        "/api/v1/tokens/abc",
+        "/api/v1/tokens/-1",
+        "/api/v1/tokens/%0A/revoke",  # a newline in the path, which "." in a pattern does not match
+        "/api/v1/assistance/files/%0B/approve",
+    ],
 )
 def test_unknown_api_addresses_get_a_json_404_for_every_method(db, client, method, url):
     error_of(getattr(client, method)(url), 404, "not_found")
