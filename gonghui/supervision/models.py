@@ -129,6 +129,8 @@ INSPECTING_ORG = "org"
 
 # Findings may be added or removed while the inspection is under way and before a notice cites them.
 FINDINGS_OPEN = frozenset({InspectionStatus.IN_PROGRESS, InspectionStatus.FINDINGS_RECORDED})
+# The inspection's own details may be corrected until a notice quotes them or the case closes.
+DETAILS_OPEN = frozenset({InspectionStatus.PLANNED, *FINDINGS_OPEN})
 # Steps that need more than a comment (a notice, a follow-up): only their own services take them.
 STEPS_WITH_RECORDS = frozenset(
     {InspectionAction.ISSUE_NOTICE, InspectionAction.CONFIRM_RECTIFIED, InspectionAction.FIND_NOT_RECTIFIED}
@@ -220,6 +222,10 @@ class Inspection(TimeStampedModel):
     @property
     def findings_open(self) -> bool:
         return self.status in FINDINGS_OPEN
+
+    @property
+    def details_open(self) -> bool:
+        return self.status in DETAILS_OPEN
 
 
 class InspectionHistoryQuerySet(ScopedQuerySet["InspectionHistory"]):

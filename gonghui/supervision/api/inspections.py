@@ -74,15 +74,29 @@ class InspectionQuery(Schema):
     page: PageNumber = 1
 
 
-class InspectionIn(Schema):
-    org: str = Field(max_length=32, description="Code of the inspecting union.")
-    workplace: Id
+class InspectionDetailsIn(Schema):
     inspected_on: date
     kind: InspectionKind
     scope_items: list[ScopeItem] = Field(min_length=1, max_length=len(ScopeItem.values))
     supervisors: list[Id] = Field(default_factory=list, max_length=50)
     campaign: str = Field("", max_length=120)
     summary: str = Field("", max_length=MAX_LONG_TEXT * 2)
+
+    def details(self) -> dict[str, Any]:
+        """The fields of `InspectionDetails`, as keyword arguments."""
+        return {
+            "inspected_on": self.inspected_on,
+            "kind": self.kind,
+            "scope_items": [str(item) for item in self.scope_items],
+            "supervisors": self.supervisors,
+            "campaign": self.campaign,
+            "summary": self.summary,
+        }
+
+
+class InspectionIn(InspectionDetailsIn):
+    org: str = Field(max_length=32, description="Code of the inspecting union.")
+    workplace: Id
 
 
 class TransitionIn(Schema):
@@ -146,16 +160,7 @@ def inspection_list(request: HttpRequest, query: Query[InspectionQuery]) -> dict
 @router.post("", response={201: InspectionOut}, summary="Enter an inspection (planned)")
 def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
     inspection = services.plan_inspection(
-        services.InspectionInput(
-            org=org_id(payload.org),
-            workplace=payload.workplace,
-            inspected_on=payload.inspected_on,
-            kind=payload.kind,
-            scope_items=[str(item) for item in payload.scope_items],
-            supervisors=payload.supervisors,
-            campaign=payload.campaign,
-            summary=payload.summary,
-        ),
+        services.InspectionInput(org=org_id(payload.org), workplace=payload.workplace, **payload.details()),
         actor=request_user(request),
     )
     return Status(201, _one(request, inspection.pk))
@@ -163,6 +168,25 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Status[dic
 
 @router.get("/{inspection_id}", response=InspectionOut, summary="One inspection with its findings")
 def inspection_detail(request: HttpRequest, inspection_id: PathId) -> dict[str, Any]:
+    return _one(request, inspection_id)
+
+
+@router.put(
+    "/{inspection_id}",
+    response=InspectionOut,
+    summary="Correct an inspection until a notice is issued",
+    description="The whole set of details, as on the console's form; the inspecting union and the "
+    "workplace stay as entered. 409 once a notice is issued or the case is closed; 422 when an item "
+    "with a finding is left out.",
+)
+def inspection_change(
+    request: HttpRequest, inspection_id: PathId, payload: InspectionDetailsIn
+) -> dict[str, Any]:
+    services.change_inspection(
+        inspection_id,
+        services.InspectionDetails(**payload.details()),
+        actor=request_user(request),
+    )
     return _one(request, inspection_id)
 
 

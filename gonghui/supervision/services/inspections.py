@@ -46,16 +46,22 @@ CAMPAIGN_MAX = 60
 COMMENT_MAX = 500
 
 
-@dataclass(frozen=True)
-class InspectionInput:
-    org: int
-    workplace: int
+@dataclass(frozen=True, kw_only=True)
+class InspectionDetails:
+    """What an officer may still correct until a notice is issued (see change_inspection)."""
+
     inspected_on: date
     kind: str
     scope_items: Sequence[str]
     supervisors: Sequence[int] = field(default_factory=tuple)
     campaign: str = ""
     summary: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class InspectionInput(InspectionDetails):
+    org: int
+    workplace: int
 
 
 def supervisors_for(org: Org) -> Any:
@@ -76,12 +82,19 @@ def _history(inspection: Inspection, from_status: str, actor: Any, comment: str)
     )
 
 
-@transaction.atomic
-def plan_inspection(data: InspectionInput, *, actor: Any) -> Inspection:
-    """Enter an inspection of a workplace; it starts as planned."""
-    errors = FieldErrors()
-    org = acting_org(errors, actor, data.org)
-    workplace = visible_workplace(errors, actor, data.workplace)
+@dataclass(frozen=True)
+class _CheckedDetails:
+    inspected_on: date
+    kind: str
+    campaign: str
+    scope_items: list[str]
+    supervisors: list[Supervisor]
+    summary: str
+
+
+def _checked_details(errors: FieldErrors, allowed: Any, data: InspectionDetails) -> _CheckedDetails:
+    """The details, checked; `allowed` are the supervisors who may be named (None when the
+    inspecting union is itself wrong, so that no second error is added for them)."""
     today = timezone.localdate()
     if data.inspected_on < OLDEST_RECORD:
         errors.add(
@@ -102,12 +115,29 @@ def plan_inspection(data: InspectionInput, *, actor: Any) -> Inspection:
     summary = optional_text(errors, "summary", data.summary, MAX_LONG_TEXT)
     chosen = list(dict.fromkeys(data.supervisors))
     supervisors: list[Supervisor] = []
-    if org is not None and chosen:
-        supervisors = list(supervisors_for(org).filter(pk__in=chosen))
+    if allowed is not None and chosen:
+        supervisors = list(allowed.filter(pk__in=chosen))
         if len(supervisors) != len(chosen):
             errors.add(
                 "supervisors", _("Choose active supervisors of this union or of the federations above it.")
             )
+    return _CheckedDetails(
+        inspected_on=data.inspected_on,
+        kind=data.kind,
+        campaign=campaign if data.kind == InspectionKind.CAMPAIGN else "",
+        scope_items=[item for item in ScopeItem.values if item in items],
+        supervisors=supervisors,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def plan_inspection(data: InspectionInput, *, actor: Any) -> Inspection:
+    """Enter an inspection of a workplace; it starts as planned."""
+    errors = FieldErrors()
+    org = acting_org(errors, actor, data.org)
+    workplace = visible_workplace(errors, actor, data.workplace)
+    details = _checked_details(errors, None if org is None else supervisors_for(org), data)
     errors.raise_if_any()
     assert org is not None
     assert workplace is not None
@@ -115,14 +145,14 @@ def plan_inspection(data: InspectionInput, *, actor: Any) -> Inspection:
     inspection = Inspection.objects.create(
         org=org,
         workplace=workplace,
-        inspected_on=data.inspected_on,
-        kind=data.kind,
-        campaign=campaign if data.kind == InspectionKind.CAMPAIGN else "",
-        scope_items=[item for item in ScopeItem.values if item in items],
-        summary=summary,
+        inspected_on=details.inspected_on,
+        kind=details.kind,
+        campaign=details.campaign,
+        scope_items=details.scope_items,
+        summary=details.summary,
         created_by=actor,
     )
-    inspection.supervisors.set(supervisors)
+    inspection.supervisors.set(details.supervisors)
     _history(inspection, "", actor, "")
     record_audit(
         actor=actor,
@@ -132,6 +162,64 @@ def plan_inspection(data: InspectionInput, *, actor: Any) -> Inspection:
         note=workplace.name,
     )
     return inspection
+
+
+def _audit_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def change_inspection(inspection: Inspection | int, data: InspectionDetails, *, actor: Any) -> Inspection:
+    """Correct the date, kind, items, supervisors or summary of an inspection until a notice is
+    issued or the case closes; notices quote them, so afterwards they stay as they were. The union and the
+    workplace never change: an inspection entered for the wrong one is closed and entered again.
+    An item with a finding recorded against it cannot be dropped. Nothing changed, nothing
+    is written."""
+    found = locked_inspection(inspection, actor)
+    if not found.details_open:
+        raise InvalidTransition(
+            _("The inspection is “%(status)s”: it can no longer be changed.")
+            % {"status": InspectionStatus(found.status).label}
+        )
+    errors = FieldErrors()
+    # Someone who took part stays named even if they have stepped down since.
+    allowed = supervisors_for(found.org) | Supervisor.objects.filter(inspections=found)
+    details = _checked_details(errors, allowed.distinct(), data)
+    with_findings = set(found.findings.values_list("item", flat=True))
+    dropped = [
+        str(ScopeItem(item).label)
+        for item in ScopeItem.values
+        if item in with_findings - set(details.scope_items)
+    ]
+    if dropped:
+        errors.add(
+            "scope_items",
+            _("These items have findings and must stay checked: %(items)s.") % {"items": "、".join(dropped)},
+        )
+    errors.raise_if_any()
+
+    before_supervisors = sorted(found.supervisors.values_list("pk", flat=True))
+    after_supervisors = sorted(supervisor.pk for supervisor in details.supervisors)
+    changes: dict[str, list[Any]] = {}
+    for name in ("inspected_on", "kind", "campaign", "scope_items", "summary"):
+        old, new = getattr(found, name), getattr(details, name)
+        if old != new:
+            changes[name] = [_audit_value(old), _audit_value(new)]
+            setattr(found, name, new)
+    if before_supervisors != after_supervisors:
+        changes["supervisors"] = [before_supervisors, after_supervisors]
+    if not changes:
+        return found
+    found.save(update_fields=[*(name for name in changes if name != "supervisors"), "updated_at"])
+    found.supervisors.set(details.supervisors)
+    record_audit(
+        actor=actor,
+        action="supervision.change_inspection",
+        obj=found,
+        changes=changes,
+        note=found.workplace.name,
+    )
+    return found
 
 
 def locked_inspection(inspection: Inspection | int, actor: Any) -> Inspection:

@@ -13,6 +13,7 @@ from gonghui.orgs.models import Role
 from gonghui.orgs.tests.factories import client_for, send_json
 from gonghui.supervision.models import Inspection, InspectionStatus, Notice
 from gonghui.supervision.tests.factories import (
+    make_finding,
     make_inspection,
     make_notice,
     make_supervisor,
@@ -121,6 +122,37 @@ def test_errors_have_codes_messages_and_fields(tree, east_client):
     assert refused.status_code == 409
     assert refused.json()["code"] == "invalid_transition"
     assert refused.json()["message"] == "该检查当前为“已计划”，现在不能“结案”。"
+
+
+def test_correcting_an_inspection_through_the_api(tree, east_client):
+    supervisor = make_supervisor(tree.east)
+    inspection = make_inspection(tree.east, workplace_of(tree.town), status=InspectionStatus.IN_PROGRESS)
+    make_finding(inspection)  # on wages
+    url = f"{API}/inspections/{inspection.pk}"
+    body = {
+        "inspected_on": today().isoformat(),
+        "kind": "complaint",
+        "scope_items": ["hours", "wages"],
+        "supervisors": [supervisor.pk],
+        "summary": "职工投诉加班",
+    }
+    changed = send_json(east_client, "put", url, body)
+    assert changed.status_code == 200, changed.content
+    assert {key: changed.json()[key] for key in ("kind", "scope_items", "supervisors", "summary")} == {
+        "kind": "complaint",
+        "scope_items": ["wages", "hours"],
+        "supervisors": [supervisor.pk],
+        "summary": "职工投诉加班",
+    }
+    dropped = send_json(east_client, "put", url, {**body, "scope_items": ["hours"]})
+    assert dropped.status_code == 422
+    assert dropped.json()["fields"] == {
+        "scope_items": ["以下检查项目已有发现，须保留勾选：工资按时足额支付。"]
+    }
+    Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.AWAITING_RECTIFICATION)
+    late = send_json(east_client, "put", url, {**body, "summary": "改"})
+    assert (late.status_code, late.json()["code"]) == (409, "invalid_transition")
+    assert Inspection.objects.get(pk=inspection.pk).summary == "职工投诉加班"
 
 
 def test_a_notice_for_an_inspection_without_findings_recorded_is_a_conflict(tree, east_client):

@@ -23,6 +23,7 @@ from gonghui.supervision.models import (
     Supervisor,
 )
 from gonghui.supervision.tests.factories import (
+    make_finding,
     make_followup,
     make_inspection,
     make_interview,
@@ -129,6 +130,44 @@ def test_bad_input_is_shown_in_chinese_and_nothing_is_written(tree, east_client)
     )
     assert "您管辖范围内没有这个统一社会信用代码的单位。" in text(unknown)
     assert Inspection.objects.count() == 0
+
+
+def test_correcting_an_inspection_until_a_notice_is_issued(tree, east_client):
+    inspection = make_inspection(tree.east, workplace_of(tree.town), status=InspectionStatus.IN_PROGRESS)
+    make_finding(inspection)  # on wages
+    page = text(east_client.get(f"{CONSOLE}/inspections/{inspection.pk}/"))
+    assert f"{CONSOLE}/inspections/{inspection.pk}/edit/" in page
+    form = east_client.get(f"{CONSOLE}/inspections/{inspection.pk}/edit/")
+    assert form.status_code == 200
+    assert form.context["form"].initial["scope_items"] == ["wages", "contracts"]
+    later = today() + timedelta(days=2)
+    data = {"inspected_on": later.isoformat(), "kind": "routine", "scope_items": ["contracts"]}
+    refused = east_client.post(f"{CONSOLE}/inspections/{inspection.pk}/edit/", data)
+    assert refused.status_code == 422
+    assert "以下检查项目已有发现，须保留勾选：工资按时足额支付。" in text(refused)
+    assert Inspection.objects.get(pk=inspection.pk).inspected_on == today()
+    saved = east_client.post(
+        f"{CONSOLE}/inspections/{inspection.pk}/edit/", {**data, "scope_items": ["wages", "hours"]}
+    )
+    assert saved.status_code == 302
+    changed = Inspection.objects.get(pk=inspection.pk)
+    assert (changed.inspected_on, changed.scope_items) == (later, ["wages", "hours"])
+    assert "检查信息已修改。" in text(east_client.get(saved["Location"]))
+
+
+def test_an_inspection_with_a_notice_offers_no_correction(tree, east_client):
+    inspection = make_inspection(
+        tree.east, workplace_of(tree.town), status=InspectionStatus.AWAITING_RECTIFICATION
+    )
+    assert f"/inspections/{inspection.pk}/edit/" not in text(
+        east_client.get(f"{CONSOLE}/inspections/{inspection.pk}/")
+    )
+    response = east_client.get(f"{CONSOLE}/inspections/{inspection.pk}/edit/", follow=True)
+    assert "已发出文书或已结案，检查信息不能再修改。" in text(response)
+    auditor = client_for(officer_at(tree.east, "east.auditor", Role.AUDITOR))
+    planned = make_inspection(tree.east, workplace_of(tree.town, "乙公司"))
+    assert auditor.get(f"{CONSOLE}/inspections/{planned.pk}/edit/").status_code == 404
+    assert f"/inspections/{planned.pk}/edit/" not in text(auditor.get(f"{CONSOLE}/inspections/{planned.pk}/"))
 
 
 def test_the_inspection_page_from_start_to_notice_and_pdf(tree, east_client):

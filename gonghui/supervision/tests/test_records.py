@@ -159,6 +159,111 @@ def test_a_campaign_name_is_kept_only_for_a_campaign(tree, east_admin):
     assert (campaign.campaign, routine.campaign) == ("根治欠薪专项行动", "")
 
 
+# --- correcting an inspection -----------------------------------------------------------------
+
+
+def details(inspection: Inspection, **changes: Any) -> inspections.InspectionDetails:
+    fields: dict[str, Any] = {
+        "inspected_on": inspection.inspected_on,
+        "kind": inspection.kind,
+        "scope_items": list(inspection.scope_items),
+        "supervisors": list(inspection.supervisors.values_list("pk", flat=True)),
+        "campaign": inspection.campaign,
+        "summary": inspection.summary,
+        **changes,
+    }
+    return inspections.InspectionDetails(**fields)
+
+
+def test_an_inspection_is_corrected_until_a_notice_is_issued_and_the_change_is_audited(tree, east_admin):
+    gone = make_supervisor(tree.town, "赵一")
+    kept = make_supervisor(tree.east, "钱二")
+    inspection = plan(tree.town, workplace_of(tree.town), east_admin, supervisors=[gone.pk])
+    later = today() + timedelta(days=3)
+    changed = inspections.change_inspection(
+        inspection,
+        details(
+            inspection,
+            inspected_on=later,
+            kind="campaign",
+            campaign="根治欠薪专项行动",
+            scope_items=[ScopeItem.SAFETY, ScopeItem.WAGES],
+            supervisors=[kept.pk],
+            summary="改期，与安监联合检查",
+        ),
+        actor=east_admin,
+    )
+    changed.refresh_from_db()
+    assert (changed.inspected_on, changed.kind, changed.campaign, changed.summary) == (
+        later,
+        "campaign",
+        "根治欠薪专项行动",
+        "改期，与安监联合检查",
+    )
+    assert changed.scope_items == [ScopeItem.WAGES, ScopeItem.SAFETY]  # in the list's order
+    assert list(changed.supervisors.all()) == [kept]
+    event = AuditEvent.objects.get(action="supervision.change_inspection")
+    assert event.changes["inspected_on"] == [today().isoformat(), later.isoformat()]
+    assert event.changes["supervisors"] == [[gone.pk], [kept.pk]]
+    assert set(event.changes) == {"inspected_on", "kind", "campaign", "scope_items", "summary", "supervisors"}
+
+
+def test_saving_the_same_details_writes_nothing(tree, east_admin):
+    inspection = plan(tree.town, workplace_of(tree.town), east_admin)
+    inspections.change_inspection(inspection, details(inspection), actor=east_admin)
+    assert not AuditEvent.objects.filter(action="supervision.change_inspection").exists()
+
+
+def test_a_supervisor_who_stepped_down_may_stay_named_but_not_be_added(tree, east_admin):
+    present = make_supervisor(tree.town, "赵一")
+    inspection = plan(tree.town, workplace_of(tree.town), east_admin, supervisors=[present.pk])
+    Supervisor.objects.filter(pk=present.pk).update(is_active=False)
+    inspections.change_inspection(inspection, details(inspection, summary="补记"), actor=east_admin)
+    assert list(inspection.supervisors.all()) == [present]
+    retired = make_supervisor(tree.town, "孙三", is_active=False)
+    with pytest.raises(ValidationFailed) as refused:
+        inspections.change_inspection(
+            inspection, details(inspection, supervisors=[present.pk, retired.pk]), actor=east_admin
+        )
+    assert list(refused.value.fields) == ["supervisors"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "surprise"}, "kind"),
+        ({"scope_items": []}, "scope_items"),
+        ({"kind": "campaign", "campaign": ""}, "campaign"),
+        ({"inspected_on": today() + timedelta(days=400)}, "inspected_on"),
+        ({"scope_items": [ScopeItem.CONTRACTS]}, "scope_items"),  # wages has a finding
+    ],
+)
+def test_bad_corrections_are_refused_and_change_nothing(tree, east_admin, changes, field):
+    inspection = plan(tree.town, workplace_of(tree.town), east_admin)
+    inspections.advance_inspection(inspection, action="start", actor=east_admin)
+    make_finding(inspection, ScopeItem.WAGES)
+    before = Inspection.objects.filter(pk=inspection.pk).values().get()
+    with pytest.raises(ValidationFailed) as refused:
+        inspections.change_inspection(inspection, details(inspection, **changes), actor=east_admin)
+    assert list(refused.value.fields) == [field]
+    assert Inspection.objects.filter(pk=inspection.pk).values().get() == before
+
+
+def test_an_inspection_with_a_notice_can_no_longer_be_corrected(tree, east_admin):
+    inspection = with_findings(plan(tree.town, workplace_of(tree.town), east_admin), east_admin)
+    inspections.change_inspection(inspection, details(inspection, summary="补记"), actor=east_admin)
+    issue(inspection, east_admin)
+    inspection.refresh_from_db()
+    with pytest.raises(InvalidTransition):
+        inspections.change_inspection(inspection, details(inspection, summary="改"), actor=east_admin)
+    auditor = officer_at(tree.east, "east.auditor", Role.AUDITOR)
+    fresh = plan(tree.town, workplace_of(tree.town, "另一家公司"), east_admin)
+    with pytest.raises(Forbidden):
+        inspections.change_inspection(fresh, details(fresh, summary="改"), actor=auditor)
+    with pytest.raises(Http404):
+        inspections.change_inspection(fresh, details(fresh), actor=officer_at(tree.west, "west.admin"))
+
+
 # --- findings ---------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from gonghui.core.text import normalize_text
 from gonghui.orgs.models import Org, Workplace
@@ -44,3 +44,9 @@ def handles_somewhere(user: Any) -> bool:
 
 def handles(user: Any, org: Org) -> bool:
     return has_perm_at(user, Perm.RIGHTS_HANDLE, org.path)
+
+
+def refuse_without_authority(user: Any, org: Org) -> None:
+    """Pages that write: officers who only look get 404 here, as for a page that is not theirs."""
+    if not handles(user, org):
+        raise Http404

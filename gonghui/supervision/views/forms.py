@@ -60,13 +60,9 @@ class InspectionFilterForm(FilterForm):
         field.choices = [("", _("All")), *((name, name) for name in districts)]
 
 
-class InspectionForm(forms.Form):
-    org = org_code_field(_("Inspecting union"))
-    credit_code = CleanCharField(
-        label=_("Workplace's unified social credit code"),
-        max_length=24,
-        help_text=_("The 18 characters on its business licence."),
-    )
+class InspectionDetailsForm(forms.Form):
+    """What can be corrected on an inspection while its findings are open."""
+
     inspected_on = forms.DateField(label=_("Inspection date"), widget=DATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
     campaign = CleanCharField(
@@ -90,6 +86,29 @@ class InspectionForm(forms.Form):
         field = self.fields["supervisors"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = supervisor_choices
+
+    def details(self) -> dict[str, Any]:
+        """The valid form's fields of `InspectionDetails`, as keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "inspected_on": data["inspected_on"],
+            "kind": data["kind"],
+            "scope_items": data["scope_items"],
+            "supervisors": [supervisor.pk for supervisor in data["supervisors"]],
+            "campaign": data["campaign"] or "",
+            "summary": data["summary"],
+        }
+
+
+class InspectionForm(InspectionDetailsForm):
+    org = org_code_field(_("Inspecting union"))
+    credit_code = CleanCharField(
+        label=_("Workplace's unified social credit code"),
+        max_length=24,
+        help_text=_("The 18 characters on its business licence."),
+    )
+
+    field_order = ["org", "credit_code"]
 
 
 class TransitionForm(forms.Form):

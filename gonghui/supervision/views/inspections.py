@@ -38,9 +38,16 @@ from gonghui.supervision.views.common import (
     handles_somewhere,
     org_id_by_code,
     page_of,
+    refuse_without_authority,
     workplace_by_code,
 )
-from gonghui.supervision.views.forms import FindingForm, InspectionFilterForm, InspectionForm, TransitionForm
+from gonghui.supervision.views.forms import (
+    FindingForm,
+    InspectionDetailsForm,
+    InspectionFilterForm,
+    InspectionForm,
+    TransitionForm,
+)
 
 # --------------------------------------------------------------------------------------------
 # The list
@@ -99,14 +106,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
                 try:
                     inspection = services.plan_inspection(
                         services.InspectionInput(
-                            org=org_id_by_code(data["org"]),
-                            workplace=workplace.pk,
-                            inspected_on=data["inspected_on"],
-                            kind=data["kind"],
-                            scope_items=data["scope_items"],
-                            supervisors=[supervisor.pk for supervisor in data["supervisors"]],
-                            campaign=data["campaign"] or "",
-                            summary=data["summary"],
+                            org=org_id_by_code(data["org"]), workplace=workplace.pk, **form.details()
                         ),
                         actor=user,
                     )
@@ -183,6 +183,54 @@ def render_inspection(
 @officer_required
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_inspection(request, inspection_for(signed_in_user(request), pk))
+
+
+@require_http_methods(["GET", "POST"])
+@officer_required
+def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    inspection = inspection_for(user, pk)
+    refuse_without_authority(user, inspection.org)
+    if not inspection.details_open:
+        messages.error(
+            request,
+            _("A notice has been issued or the case is closed: the inspection can no longer be changed."),
+        )
+        return redirect("console:supervision:inspection_detail", pk=inspection.pk)
+    present = Supervisor.objects.filter(inspections=inspection)
+    choices = (services.supervisors_for(inspection.org) | present).distinct().select_related("org")
+    choices = choices.order_by("org__path", "name")
+    if request.method == "POST":
+        form = InspectionDetailsForm(request.POST, supervisor_choices=choices)
+        if form.is_valid():
+            try:
+                services.change_inspection(
+                    inspection,
+                    services.InspectionDetails(**form.details()),
+                    actor=user,
+                )
+            except ValidationFailed as exc:
+                show_domain_error(form, exc)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect("console:supervision:inspection_detail", pk=inspection.pk)
+            else:
+                messages.success(request, _("The inspection has been changed."))
+                return redirect("console:supervision:inspection_detail", pk=inspection.pk)
+    else:
+        form = InspectionDetailsForm(
+            initial={
+                "inspected_on": inspection.inspected_on,
+                "kind": inspection.kind,
+                "campaign": inspection.campaign,
+                "scope_items": inspection.scope_items,
+                "supervisors": list(present),
+                "summary": inspection.summary,
+            },
+            supervisor_choices=choices,
+        )
+    context = {"form": form, "inspection": inspection, "tab": "inspections", "console_section": SECTION}
+    return render(request, "supervision/inspection_edit.html", context, status=422 if form.errors else 200)
 
 
 @require_POST
@@ -262,6 +310,7 @@ urlpatterns: list[URLPattern] = [
     path("", inspection_list, name="inspection_list"),
     path("inspections/new/", inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/edit/", inspection_edit, name="inspection_edit"),
     path("inspections/<int:pk>/transition/", inspection_transition, name="inspection_transition"),
     path("inspections/<int:pk>/findings/", finding_add, name="finding_add"),
     path("inspections/<int:pk>/findings/<int:finding_pk>/remove/", finding_remove, name="finding_remove"),

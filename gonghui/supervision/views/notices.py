@@ -19,23 +19,16 @@ from gonghui.accounts.models import User
 from gonghui.console.navigation import require_somewhere
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import show_domain_error
-from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import Perm
 from gonghui.orgs.scoping import get_visible
 from gonghui.supervision import selectors
 from gonghui.supervision.documents import notice_filename, render_notice_pdf
 from gonghui.supervision.models import FollowUpDocument, Notice
 from gonghui.supervision.services import notices as services
-from gonghui.supervision.views.common import SECTION, handles, page_of
+from gonghui.supervision.views.common import SECTION, page_of, refuse_without_authority
 from gonghui.supervision.views.forms import FollowUpForm, NoticeForm
 from gonghui.supervision.views.inspections import inspection_for
 from gonghui.workdays.deadlines import describe_rule
-
-
-def _refuse_without_authority(user: User, org: Org) -> None:
-    """Pages that write: officers who only look get 404 here, as for a page that is not theirs."""
-    if not handles(user, org):
-        raise Http404
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,7 +36,7 @@ def _refuse_without_authority(user: User, org: Org) -> None:
 def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     inspection = inspection_for(user, pk)
-    _refuse_without_authority(user, inspection.org)
+    refuse_without_authority(user, inspection.org)
     findings = inspection.findings.all()
     rule = describe_rule(services.RECTIFICATION_RULE)
     if request.method == "POST":
@@ -104,7 +97,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     notice = _notice(user, pk)
-    _refuse_without_authority(user, notice.org)
+    refuse_without_authority(user, notice.org)
     if request.method == "POST":
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():

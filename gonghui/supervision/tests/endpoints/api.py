@@ -79,6 +79,19 @@ ENDPOINTS: list[ScopedEndpoint] = [
         make=make_inspection,
     ),
     ScopedEndpoint(
+        covers=f"PUT {API}/inspections/{{inspection_id}}",
+        action="update",
+        method="PUT",
+        url=lambda inspection: f"{API}/inspections/{inspection.pk}",
+        make=make_inspection,
+        data=lambda world, inspection: {
+            "inspected_on": today().isoformat(),
+            "kind": "routine",
+            "scope_items": ["wages", "safety"],
+            "summary": "改期",
+        },
+    ),
+    ScopedEndpoint(
         covers=f"POST {API}/inspections/{{inspection_id}}/transitions",
         action="update",
         method="POST",

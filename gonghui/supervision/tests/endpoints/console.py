@@ -81,6 +81,21 @@ ENDPOINTS: list[ScopedEndpoint] = [
         make=make_inspection,
     ),
     ScopedEndpoint(
+        covers="console:supervision:inspection_edit",
+        action="update",
+        method="POST",
+        url=lambda inspection: f"{CONSOLE}/inspections/{inspection.pk}/edit/",
+        make=make_inspection,
+        data=lambda world, inspection: {
+            "inspected_on": today().isoformat(),
+            "kind": "campaign",
+            "campaign": "根治欠薪专项行动",
+            "scope_items": ["wages", "hours", "safety"],
+            "summary": "改期检查",
+        },
+        ok=frozenset({302}),
+    ),
+    ScopedEndpoint(
         covers="console:supervision:inspection_transition",
         action="update",
         method="POST",
