@@ -439,6 +439,21 @@ def contract_renew(request: HttpRequest, contract_id: PathId, payload: TermsIn) 
     return Status(201, _detail(request, contract.pk))
 
 
+@router.put(
+    "/{contract_id}",
+    response=ContractDetailOut,
+    summary="Correct a draft",
+    description="Every field, the covered workplaces and the clauses, as when registering; the union, "
+    "the scope and the kind stay. 409 `not_a_draft` once the contract is in force.",
+)
+def contract_change(request: HttpRequest, contract_id: PathId, payload: TermsIn) -> dict[str, Any]:
+    draft = get_visible(CollectiveContract, request_user(request), Perm.CONTRACTS_VIEW, pk=contract_id)
+    contracts.change_draft(
+        draft.pk, actor=request_user(request), data=payload.data(scope=draft.scope, kind=draft.kind)
+    )
+    return _detail(request, draft.pk)
+
+
 @router.put("/{contract_id}/filing", response=ContractDetailOut, summary="Record the filing and its review")
 def contract_filing(request: HttpRequest, contract_id: PathId, payload: FilingIn) -> dict[str, Any]:
     contracts.record_filing(

@@ -362,6 +362,14 @@ def _already_renewed() -> Conflict:
 RENEWABLE = (ContractStatus.IN_FORCE, ContractStatus.EXPIRED)
 
 
+def _start_after(previous: CollectiveContract, clean: _Clean) -> None:
+    if clean.values["term_start"] <= previous.term_end:
+        message = _("The renewed term must start after the previous one ends (%(day)s).") % {
+            "day": date_format(previous.term_end, "DATE_FORMAT")
+        }
+        raise Conflict(message, code="renewal_overlaps", fields={"term_start": [message]})
+
+
 @transaction.atomic
 def renew_contract(contract_id: int, *, actor: Any, data: ContractInput) -> CollectiveContract:
     """Register the contract that follows `contract_id` (same union, scope and kind) as a draft
@@ -376,12 +384,7 @@ def renew_contract(contract_id: int, *, actor: Any, data: ContractInput) -> Coll
     if CollectiveContract.objects.filter(previous=previous).exists():
         raise _already_renewed()
     clean = _clean(actor, data, scope=previous.scope, kind=previous.kind)
-    start = clean.values["term_start"]
-    if start <= previous.term_end:
-        message = _("The renewed term must start after the previous one ends (%(day)s).") % {
-            "day": date_format(previous.term_end, "DATE_FORMAT")
-        }
-        raise Conflict(message, code="renewal_overlaps", fields={"term_start": [message]})
+    _start_after(previous, clean)
     contract = _create(actor, previous.org, clean, previous)
     record_audit(
         actor=actor,
@@ -389,6 +392,76 @@ def renew_contract(contract_id: int, *, actor: Any, data: ContractInput) -> Coll
         obj=contract,
         changes={"status": [None, contract.status], "previous": [None, previous.pk]},
         org=previous.org,
+    )
+    return contract
+
+
+def _audit_value(value: Any) -> Any:
+    return (
+        value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
+    )
+
+
+@transaction.atomic
+def change_draft(contract_id: int, *, actor: Any, data: ContractInput) -> CollectiveContract:
+    """Correct a draft before it comes into force: every field, the covered workplaces and the
+    clauses, with the same checks as registering. The union, the scope and the kind stay (a
+    contract registered with the wrong ones is a new draft), and so does the link of a renewal:
+    its term must still start after the previous one ends. A contract in force is changed only
+    by a new contract (a renewal), as the Provisions on Collective Contracts require."""
+    contract = _contract(actor, contract_id, lock=True)
+    if contract.status != ContractStatus.DRAFT:
+        raise Conflict(
+            _("Only a draft can be changed; this contract is “%(status)s”.")
+            % {"status": contract.get_status_display()},
+            code="not_a_draft",
+        )
+    clean = _clean(actor, data, scope=contract.scope, kind=contract.kind)
+    if contract.previous_id is not None:
+        _start_after(CollectiveContract.objects.get(pk=contract.previous_id), clean)
+    number = clean.values["number"]
+    if (
+        number
+        and CollectiveContract.objects.filter(org=contract.org, number=number)
+        .exclude(pk=contract.pk)
+        .exists()
+    ):
+        raise _number_taken()
+
+    changes: dict[str, list[Any]] = {}
+    for name, value in clean.values.items():
+        if getattr(contract, name) != value:
+            changes[name] = [_audit_value(getattr(contract, name)), _audit_value(value)]
+            setattr(contract, name, value)
+    before_workplaces = sorted(contract.coverage.values_list("workplace_id", flat=True))
+    after_workplaces = sorted(workplace.pk for workplace in clean.workplaces)
+    if before_workplaces != after_workplaces:
+        changes["workplaces"] = [len(before_workplaces), len(after_workplaces)]
+        contract.coverage.all().delete()
+        ContractCoverage.objects.bulk_create(
+            [ContractCoverage(contract=contract, workplace=workplace) for workplace in clean.workplaces]
+        )
+    before_clauses = [(clause.topic, clause.text) for clause in contract.clauses.order_by("position")]
+    after_clauses = [(clause.topic, clause.text) for clause in clean.clauses]
+    if before_clauses != after_clauses:
+        changes["clauses"] = [len(before_clauses), len(after_clauses)]
+        contract.clauses.all().delete()
+        Clause.objects.bulk_create(
+            [
+                Clause(contract=contract, position=position, topic=topic, text=text)
+                for position, (topic, text) in enumerate(after_clauses, start=1)
+            ]
+        )
+    if not changes:
+        return contract
+    contract.reminder_due_on = due_date(REMINDER_RULE, contract.term_end)
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError:  # the same number registered a moment ago
+        raise _number_taken() from None
+    record_audit(
+        actor=actor, action="contracts.change_draft", obj=contract, changes=changes, org=contract.org
     )
     return contract
 

@@ -24,6 +24,9 @@ def client(tree: Tree) -> Client:
     return client_for(officer_at(tree.acme, "acme.officer", Role.UNION_OFFICER))
 
 
+DRAFT_FRAME = ("org", "scope", "kind")  # fixed when the draft is registered
+
+
 def _body(codes: list[str], **fields: Any) -> dict[str, Any]:
     start = today() + timedelta(days=1)
     return {
@@ -78,6 +81,21 @@ def test_validation_errors_name_the_fields(tree: Tree, client: Client) -> None:
     schema = send_json(client, "post", API, _body([workplace.credit_code], kind="loan"))
     assert schema.status_code == 422
     assert "kind" in schema.json()["fields"]
+
+
+def test_correct_a_draft_then_no_more_once_in_force(tree: Tree, client: Client) -> None:
+    workplace = make_workplace(None, tree.acme)
+    draft = send_json(client, "post", API, _body([workplace.credit_code])).json()
+    body = {key: value for key, value in _body([workplace.credit_code]).items() if key not in DRAFT_FRAME}
+    changed = send_json(client, "put", f"{API}/{draft['id']}", {**body, "workers_covered": 95, "clauses": []})
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["workers_covered"], changed.json()["clauses"]) == (95, [])
+    bad = send_json(client, "put", f"{API}/{draft['id']}", {**body, "workplaces": ["91330200MA0000000X"]})
+    assert (bad.status_code, list(bad.json()["fields"])) == (422, ["workplaces"])
+    send_json(client, "post", f"{API}/{draft['id']}/action", {"action": "bring_into_force"})
+    late = send_json(client, "put", f"{API}/{draft['id']}", body)
+    assert (late.status_code, late.json()["code"]) == (409, "not_a_draft")
+    assert client.get(f"{API}/{draft['id']}").json()["workers_covered"] == 95
 
 
 def test_list_filters_and_detail(tree: Tree, client: Client) -> None:

@@ -115,6 +115,30 @@ def test_list_query_count_does_not_grow_with_rows(tree: Tree, officer: User) -> 
     assert len(many) == len(few)
 
 
+def test_a_draft_is_corrected_on_its_form_until_it_comes_into_force(tree: Tree, officer: User) -> None:
+    client = client_for(officer)
+    draft = make_contract(tree.acme, status=ContractStatus.DRAFT, start=today() + timedelta(days=5))
+    codes = "\n".join(draft.workplaces.values_list("credit_code", flat=True))
+    assert f"{CONSOLE}/{draft.pk}/edit/" in client.get(f"{CONSOLE}/{draft.pk}/").content.decode()
+    form = client.get(f"{CONSOLE}/{draft.pk}/edit/")
+    assert form.context["form"].initial["workplaces"] == codes
+    assert "org" not in form.context["form"].fields
+    data = {key: value for key, value in _form(codes).items() if key not in {"org", "scope", "kind"}}
+    refused = client.post(f"{CONSOLE}/{draft.pk}/edit/", {**data, "title": "", "workers_covered": "0"})
+    assert refused.status_code == 422
+    assert CollectiveContract.objects.get(pk=draft.pk).title == draft.title
+    saved = client.post(f"{CONSOLE}/{draft.pk}/edit/", data)
+    assert saved.status_code == 302
+    assert "草稿已修改。" in client.get(saved["Location"]).content.decode()
+    changed = CollectiveContract.objects.get(pk=draft.pk)
+    assert (changed.title, changed.workers_covered) == ("甲公司集体合同", 120)
+    assert [clause.topic for clause in changed.clauses.all()] == ["wages"]
+    in_force = make_contract(tree.acme)
+    assert f"/{in_force.pk}/edit/" not in client.get(f"{CONSOLE}/{in_force.pk}/").content.decode()
+    sent_back = client.get(f"{CONSOLE}/{in_force.pk}/edit/", follow=True)
+    assert "只有草稿可以修改；已生效的合同请通过续签变更。" in sent_back.content.decode()
+
+
 def test_the_page_shows_renewed_by_and_the_steps(tree: Tree, officer: User) -> None:
     previous = make_contract(tree.acme)
     renewal = make_contract(

@@ -323,6 +323,104 @@ def test_drafts_and_terminated_contracts_are_not_renewed(tree: Tree, officer: Us
         contracts.renew_contract(previous.pk, actor=officer, data=data)
 
 
+# --- correcting a draft ----------------------------------------------------------------------------
+
+
+def test_a_draft_is_corrected_with_its_workplaces_and_clauses_and_the_change_is_audited(
+    tree: Tree, officer: User
+) -> None:
+    first, second = make_workplace(None, tree.acme), make_workplace(None, tree.acme)
+    draft = contracts.register_contract(actor=officer, org_id=tree.acme.pk, data=contract_input([first]))
+    start = today() + timedelta(days=20)
+    data = contract_input(
+        [second],
+        term_start=start,
+        workers_covered=150,
+        clauses=(
+            contracts.ClauseInput("wages", "每年协商一次工资"),
+            contracts.ClauseInput("hours", "每日工作不超过8小时"),
+        ),
+    )
+    changed = contracts.change_draft(draft.pk, actor=officer, data=data)
+    changed.refresh_from_db()
+    assert (changed.term_start, changed.workers_covered) == (start, 150)
+    assert changed.reminder_due_on == due_date("contracts.expiry_reminder", changed.term_end)
+    assert list(changed.workplaces.all()) == [second]
+    assert [(c.position, c.topic) for c in changed.clauses.all()] == [(1, "wages"), (2, "hours")]
+    event = AuditEvent.objects.get(action="contracts.change_draft")
+    assert set(event.changes) == {"term_start", "term_end", "workers_covered", "workplaces", "clauses"}
+    assert event.changes["workers_covered"] == [120, 150]
+    assert event.changes["clauses"] == [1, 2]
+    assert changed.status == ContractStatus.DRAFT
+
+
+def test_saving_a_draft_unchanged_writes_nothing(tree: Tree, officer: User) -> None:
+    workplace = make_workplace(None, tree.acme)
+    data = contract_input([workplace])
+    draft = contracts.register_contract(actor=officer, org_id=tree.acme.pk, data=data)
+    contracts.change_draft(draft.pk, actor=officer, data=data)
+    assert not AuditEvent.objects.filter(action="contracts.change_draft").exists()
+
+
+def test_bad_corrections_are_refused_and_the_draft_stays_as_it_was(tree: Tree, officer: User) -> None:
+    workplace = make_workplace(None, tree.acme)
+    draft = contracts.register_contract(actor=officer, org_id=tree.acme.pk, data=contract_input([workplace]))
+    stranger = make_workplace(None, tree.gamma)
+    before = CollectiveContract.objects.filter(pk=draft.pk).values().get()
+    with pytest.raises(ValidationFailed) as error:
+        contracts.change_draft(
+            draft.pk,
+            actor=officer,
+            data=contract_input([stranger], title="", workers_covered=0, wage_increase=Decimal("3")),
+        )
+    assert {"title", "workers_covered", "wage_increase"} <= _fields(error)
+    assert CollectiveContract.objects.filter(pk=draft.pk).values().get() == before
+    assert list(draft.workplaces.all()) == [workplace]
+    make_contract(tree.acme, number="东劳备〔2026〕1号")
+    with pytest.raises(Conflict) as taken:
+        contracts.change_draft(
+            draft.pk, actor=officer, data=contract_input([workplace], number="东劳备〔2026〕1号")
+        )
+    assert taken.value.code == "number_taken"
+
+
+def test_a_renewal_draft_still_starts_after_the_previous_term(tree: Tree, officer: User) -> None:
+    previous = make_contract(tree.acme)
+    places = list(previous.workplaces.all())
+    renewal = contracts.renew_contract(
+        previous.pk,
+        actor=officer,
+        data=contract_input(places, term_start=previous.term_end + timedelta(days=1)),
+    )
+    with pytest.raises(Conflict) as error:
+        contracts.change_draft(
+            renewal.pk, actor=officer, data=contract_input(places, term_start=previous.term_end)
+        )
+    assert error.value.code == "renewal_overlaps"
+    assert CollectiveContract.objects.get(pk=renewal.pk).previous == previous
+
+
+@pytest.mark.parametrize(
+    "status", [ContractStatus.IN_FORCE, ContractStatus.EXPIRED, ContractStatus.TERMINATED]
+)
+def test_only_drafts_are_corrected(tree: Tree, officer: User, status: str) -> None:
+    contract = make_contract(tree.acme, status=status)
+    with pytest.raises(Conflict) as error:
+        contracts.change_draft(
+            contract.pk, actor=officer, data=contract_input(list(contract.workplaces.all()), title="改")
+        )
+    assert error.value.code == "not_a_draft"
+
+
+def test_viewers_may_not_correct_a_draft_and_outsiders_find_nothing(tree: Tree) -> None:
+    draft = make_contract(tree.acme, status=ContractStatus.DRAFT)
+    data = contract_input(list(draft.workplaces.all()), title="改")
+    with pytest.raises(Forbidden):
+        contracts.change_draft(draft.pk, actor=officer_at(tree.east, "east.auditor", Role.AUDITOR), data=data)
+    with pytest.raises(NotFound):
+        contracts.change_draft(draft.pk, actor=officer_at(tree.west, "west.admin"), data=data)
+
+
 # --- filing and documents --------------------------------------------------------------------------
 
 

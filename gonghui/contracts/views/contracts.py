@@ -28,6 +28,7 @@ from gonghui.contracts.models import (
     CollectiveContract,
     ContractAction,
     ContractDocument,
+    ContractStatus,
 )
 from gonghui.contracts.selectors import contracts_for, filter_contracts
 from gonghui.contracts.services import contracts
@@ -114,8 +115,15 @@ def _form_page(
     *,
     previous: CollectiveContract | None,
     status: int,
+    draft: CollectiveContract | None = None,
 ) -> HttpResponse:
-    context = {"form": form, "clauses": clauses, "previous": previous, "console_section": SECTION}
+    context = {
+        "form": form,
+        "clauses": clauses,
+        "previous": previous,
+        "draft": draft,
+        "console_section": SECTION,
+    }
     return render(request, "contracts/contract_form.html", context, status=status)
 
 
@@ -145,6 +153,53 @@ def contract_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, clauses, previous=None, status=422)
 
 
+def _clause_rows(contract: CollectiveContract) -> list[dict[str, str]]:
+    return [{"topic": clause.topic, "text": clause.text} for clause in contract.clauses.all()]
+
+
+def _draft_initial(contract: CollectiveContract) -> dict[str, Any]:
+    return {
+        **_renewal_initial(contract),
+        "number": contract.number,
+        "signed_on": contract.signed_on,
+        "term_start": contract.term_start,
+        "term_end": contract.term_end,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@officer_required
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    draft = _contract(request, pk)
+    if not may_change(user, draft):
+        raise Http404
+    if draft.status != ContractStatus.DRAFT:
+        messages.error(
+            request, _("Only a draft can be changed; a contract in force is followed by a renewal.")
+        )
+        return redirect("console:contracts:contract_detail", pk=draft.pk)
+    previous = draft.previous
+    if request.method == "GET":
+        clauses = ClauseFormSet(prefix="clause", initial=_clause_rows(draft))
+        form = ContractForm(initial=_draft_initial(draft), renewal=True)
+        return _form_page(request, form, clauses, previous=previous, draft=draft, status=200)
+    form, clauses = ContractForm(request.POST, renewal=True), ClauseFormSet(request.POST, prefix="clause")
+    if form.is_valid() & clauses.is_valid():
+        try:
+            contracts.change_draft(
+                draft.pk,
+                actor=user,
+                data=form.to_input(clause_inputs(clauses), scope=draft.scope, kind=draft.kind),
+            )
+        except DomainError as error:
+            _show_errors(form, clauses, error)
+        else:
+            messages.success(request, _("The draft has been changed."))
+            return redirect("console:contracts:contract_detail", pk=draft.pk)
+    return _form_page(request, form, clauses, previous=previous, draft=draft, status=422)
+
+
 def _renewal_initial(contract: CollectiveContract) -> dict[str, Any]:
     codes = "\n".join(contract.workplaces.order_by("pk").values_list("credit_code", flat=True))
     return {
@@ -168,10 +223,7 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_change(user, previous):
         raise Http404
     if request.method == "GET":
-        clauses = ClauseFormSet(
-            prefix="clause",
-            initial=[{"topic": clause.topic, "text": clause.text} for clause in previous.clauses.all()],
-        )
+        clauses = ClauseFormSet(prefix="clause", initial=_clause_rows(previous))
         form = ContractForm(initial=_renewal_initial(previous), renewal=True)
         return _form_page(request, form, clauses, previous=previous, status=200)
     form, clauses = ContractForm(request.POST, renewal=True), ClauseFormSet(request.POST, prefix="clause")
@@ -354,6 +406,7 @@ urlpatterns: list[URLPattern] = [
     path("", contract_list, name="contract_list"),
     path("new/", contract_new, name="contract_new"),
     path("<int:pk>/", contract_detail, name="contract_detail"),
+    path("<int:pk>/edit/", contract_edit, name="contract_edit"),
     path("<int:pk>/action/", contract_action, name="contract_action"),
     path("<int:pk>/renew/", contract_renew, name="contract_renew"),
     path("<int:pk>/filing/", contract_filing, name="contract_filing"),

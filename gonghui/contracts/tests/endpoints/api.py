@@ -29,6 +29,11 @@ def _renew(world: ScopeWorld, contract: CollectiveContract) -> dict[str, Any]:
     return {**objects.terms(world, start=contract.term_end + timedelta(days=1)), "workplaces": codes}
 
 
+def _correct(world: ScopeWorld, contract: CollectiveContract) -> dict[str, Any]:
+    codes = list(contract.workplaces.values_list("credit_code", flat=True))
+    return {**objects.terms(world), "workplaces": codes, "workers_covered": 31}
+
+
 ENDPOINTS: list[ScopedEndpoint] = [
     ScopedEndpoint(covers=f"GET {API}", action="list", url=lambda contract: API, make=objects.contract),
     ScopedEndpoint(
@@ -53,6 +58,14 @@ ENDPOINTS: list[ScopedEndpoint] = [
         url=lambda contract: f"{API}/{contract.pk}/action",
         make=objects.draft,
         data=lambda world, contract: {"action": "bring_into_force"},
+    ),
+    ScopedEndpoint(
+        covers=f"PUT {API}/{{contract_id}}",
+        action="update",
+        method="PUT",
+        url=lambda contract: f"{API}/{contract.pk}",
+        make=objects.draft,
+        data=_correct,
     ),
     ScopedEndpoint(
         covers=f"POST {API}/{{contract_id}}/renew",

@@ -37,6 +37,11 @@ def _renew(world: ScopeWorld, contract: CollectiveContract) -> dict[str, Any]:
     return {**objects.terms(world, start=start), **NO_CLAUSES, "workplaces": codes}
 
 
+def _correct(world: ScopeWorld, contract: CollectiveContract) -> dict[str, Any]:
+    codes = "\n".join(contract.workplaces.values_list("credit_code", flat=True))
+    return {**objects.terms(world), **NO_CLAUSES, "workplaces": codes, "workers_covered": 31}
+
+
 def _filing(world: ScopeWorld, contract: CollectiveContract) -> dict[str, Any]:
     return {"filing-filed_on": contract.signed_on.isoformat(), "filing-review_result": "accepted"}
 
@@ -79,6 +84,21 @@ ENDPOINTS: list[ScopedEndpoint] = [
         url=lambda contract: f"{CONSOLE}/{contract.pk}/action/",
         make=objects.draft,
         data=lambda world, contract: {"action": "bring_into_force"},
+        ok=FOUND,
+    ),
+    ScopedEndpoint(
+        covers="console:contracts:contract_edit",
+        action="detail",
+        url=lambda contract: f"{CONSOLE}/{contract.pk}/edit/",
+        make=objects.draft,
+    ),
+    ScopedEndpoint(
+        covers="console:contracts:contract_edit",
+        action="update",
+        method="POST",
+        url=lambda contract: f"{CONSOLE}/{contract.pk}/edit/",
+        make=objects.draft,
+        data=_correct,
         ok=FOUND,
     ),
     ScopedEndpoint(
