@@ -1,8 +1,7 @@
 """The officers' console sidebar, in one place.
 
-A module that is not built yet has `available=False`: the sidebar shows it, marked "Coming
-soon", without a link. When a module lands, set `url_name` to its landing page, flip
-`available` to True (and, if needed, give it a `visible` rule); nothing else has to change.
+Each item links to its module's landing page and has a `visible` rule (who holds the
+permission the page needs somewhere); a new module adds one item here, nothing else.
 """
 
 from __future__ import annotations
@@ -61,104 +60,92 @@ def holding_any(*perms: Perm) -> Callable[[Any], bool]:
 class ConsoleNavItem:
     key: str
     label: str | Promise
-    url_name: str | None = None
-    available: bool = False
+    url_name: str
     visible: Callable[[Any], bool] = _everyone
     # Other URL names (namespaced) that belong to this item, for marking it current.
     also_current_for: tuple[str, ...] = ()
 
-    def url(self) -> str | None:
-        return reverse(self.url_name) if self.available and self.url_name else None
+    def url(self) -> str:
+        return reverse(self.url_name)
 
     def is_current(self, view_name: str | None, section: str | None) -> bool:
         if section:
             return section == self.key
-        if not view_name or not self.available:
+        if not view_name:
             return False
         return view_name == self.url_name or view_name in self.also_current_for
 
 
 CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
-    ConsoleNavItem("dashboard", _("Dashboard"), "console:dashboard", available=True),
-    ConsoleNavItem("orgs", _("Organisations"), "console:orgs:tree", available=True),
+    ConsoleNavItem("dashboard", _("Dashboard"), "console:dashboard"),
+    ConsoleNavItem("orgs", _("Organisations"), "console:orgs:tree"),
     ConsoleNavItem(
         "workplaces",
         _("Workplaces"),
         "console:orgs:workplaces",
-        available=True,
         visible=holding(Perm.WORKPLACE_VIEW),
     ),
-    ConsoleNavItem("officers", _("Officers"), "console:orgs:officers", available=True),
-    ConsoleNavItem("founding", _("Founding unions"), "console:founding:unfounded", available=True),
+    ConsoleNavItem("officers", _("Officers"), "console:orgs:officers"),
+    ConsoleNavItem("founding", _("Founding unions"), "console:founding:unfounded"),
     ConsoleNavItem(
         "ratings",
         _("Vitality ratings"),
         "console:ratings:list",
-        available=True,
         visible=holding(Perm.RATING_VIEW),
     ),
     ConsoleNavItem(
         "coverage",
         _("Coverage statistics"),
         "console:orgs:coverage",
-        available=True,
         visible=holding(Perm.COVERAGE_VIEW),
     ),
-    ConsoleNavItem("members", _("Members"), "console:members:list", available=True),
+    ConsoleNavItem("members", _("Members"), "console:members:list"),
     ConsoleNavItem(
         "roster_imports",
         _("Roster import"),
         "console:members:roster_imports",
-        available=True,
         visible=holding(Perm.MEMBER_CHANGE),
     ),
     ConsoleNavItem(
         "joining",
         _("Join applications"),
         "console:members:join_applications",
-        available=True,
         visible=holding(Perm.MEMBER_VIEW),
     ),
     ConsoleNavItem(
         "transfers",
         _("Transfers"),
         "console:members:transfer_list",
-        available=True,
         visible=holding(Perm.MEMBER_VIEW),
     ),
     ConsoleNavItem(
         "benefits",
         _("Benefits"),
         url_name="console:benefits:campaign_list",
-        available=True,
         visible=holding(Perm.BENEFITS_VIEW),
     ),
     ConsoleNavItem(
         "rights",
         _("Labour disputes"),
         "console:rights:dispute_list",
-        available=True,
         visible=holding(Perm.RIGHTS_VIEW),
     ),
     ConsoleNavItem(
         "legal",
         _("Legal consultation and aid"),
         "console:legal:consultation_list",
-        available=True,
         visible=holding(Perm.RIGHTS_VIEW),
     ),
     ConsoleNavItem(
         "supervision",
         _("Labour-law supervision"),
         "console:supervision:inspection_list",
-        available=True,
         visible=holding(Perm.RIGHTS_VIEW),
     ),
     ConsoleNavItem(
         "contracts",
         _("Collective contracts"),
         "console:contracts:contract_list",
-        available=True,
         visible=holding(Perm.CONTRACTS_VIEW),
     ),
     ConsoleNavItem(
@@ -166,48 +153,46 @@ CONSOLE_NAV: tuple[ConsoleNavItem, ...] = (
         _("Mutual aid"),
         # The plans page; union officers, who only enrol their members, land on enrolment.
         "console:mutualaid:plan_list",
-        available=True,
         visible=holding_any(Perm.MUTUALAID_VIEW, Perm.MEMBER_CHANGE),
     ),
     ConsoleNavItem(
         "assistance",
         _("Hardship and assistance"),
         "console:assistance:file_list",
-        available=True,
         visible=holding(Perm.ASSISTANCE_VIEW),
     ),
-    ConsoleNavItem(
-        "events", _("Events"), "console:events:event_list", available=True, visible=holding(Perm.EVENTS_VIEW)
-    ),
+    ConsoleNavItem("events", _("Events"), "console:events:event_list", visible=holding(Perm.EVENTS_VIEW)),
     ConsoleNavItem(
         "courses",
         _("Workers' school"),
         "console:courses:course_list",
-        available=True,
         visible=holding(Perm.COURSES_VIEW),
     ),
     ConsoleNavItem(
         "services",
         _("Service points"),
         "console:services:point_list",
-        available=True,
         visible=holding(Perm.SERVICES_VIEW),
     ),
     ConsoleNavItem(
         "counselling",
         _("Counselling"),
         "console:counselling:counsellor_list",
-        available=True,
         visible=holding(Perm.COUNSELLING_MANAGE),
     ),
-    ConsoleNavItem("reports", _("Reports")),
+    ConsoleNavItem("reports", _("Reports"), "console:reports", visible=lambda user: _has_reports(user)),
     # Deadlines of every case are counted on it: every officer may read it, the city edits it.
-    ConsoleNavItem("calendar", _("Working-day calendar"), "console:workdays:calendar", available=True),
-    ConsoleNavItem(
-        "audit", _("Audit log"), "console:audit", available=True, visible=holding(Perm.AUDIT_VIEW)
-    ),
-    ConsoleNavItem("jobs", _("Background jobs")),
+    ConsoleNavItem("calendar", _("Working-day calendar"), "console:workdays:calendar"),
+    ConsoleNavItem("audit", _("Audit log"), "console:audit", visible=holding(Perm.AUDIT_VIEW)),
+    ConsoleNavItem("jobs", _("Background jobs"), "console:jobs"),
 )
+
+
+def _has_reports(user: Any) -> bool:
+    # Imported here: the report index uses `holding` from this module.
+    from gonghui.console.reports import reports_for
+
+    return bool(reports_for(user))
 
 
 def desk_of(user: Any) -> str | None:

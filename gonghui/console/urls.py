@@ -1,12 +1,14 @@
 from django.urls import include, path
 
-from gonghui.console import views
+from gonghui.console import jobs, reports, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit"),
+    path("reports/", reports.report_index, name="reports"),
+    path("jobs/", jobs.job_list, name="jobs"),
     path("orgs/", include("gonghui.orgs.urls")),
     path("members/", include("gonghui.members.urls")),
     path("founding/", include("gonghui.founding.urls")),

@@ -91,7 +91,9 @@ def test_member_pages_have_no_serious_accessibility_violations(live_server, phon
     assert axe_violations(phone) == []
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/audit/", "/accounts/two-factor/"])
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/audit/", "/console/reports/", "/console/jobs/", "/accounts/two-factor/"]
+)
 def test_console_pages_have_no_serious_accessibility_violations(live_server, desktop, path):
     from gonghui.accounts.models import User
 

@@ -71,7 +71,6 @@ def console_sidebar(context: template.Context) -> dict[str, Any]:
             "key": item.key,
             "label": item.label,
             "url": item.url(),
-            "available": item.available,
             "current": item.is_current(view_name, section),
         }
         for item in items_for(user)

@@ -18,4 +18,8 @@ ENDPOINTS = [
         listed=row_listed,
     ),
 ]
-UNSCOPED = {"console:dashboard": "figures of the signed-in officer's own grants only (selectors.scope_roots)"}
+UNSCOPED = {
+    "console:dashboard": "figures of the signed-in officer's own grants only (selectors.scope_roots)",
+    "console:reports": "links to report pages, each scoped itself; what is listed: test_reports",
+    "console:jobs": "jobs belong to the person who started them, not to an org (tested in test_jobs)",
+}
