@@ -1,7 +1,6 @@
 """The member portal's service tiles, in one place (home page grid and the services page).
 
-A module that is not built yet has `available=False`: its tile is shown with a "Coming soon"
-badge and no link. When the module lands, set `url_name` and flip `available` to True.
+Every tile links to a built page; a new module adds its tile here and nothing else.
 """
 
 from __future__ import annotations
@@ -26,11 +25,10 @@ class ServiceTile:
     category: str
     # One character drawn as the tile's badge (decorative; hidden from screen readers).
     glyph: str
-    url_name: str | None = None
-    available: bool = False
+    url_name: str
 
-    def url(self) -> str | None:
-        return reverse(self.url_name) if self.available and self.url_name else None
+    def url(self) -> str:
+        return reverse(self.url_name)
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -41,45 +39,34 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 TILES: tuple[ServiceTile, ...] = (
-    ServiceTile("join", _("Join the union"), "membership", "入", url_name="portal:join", available=True),
-    ServiceTile(
-        "member_card", _("Member card"), "membership", "卡", url_name="portal:member_card", available=True
-    ),
-    ServiceTile(
-        "my_membership", _("My membership"), "membership", "籍", url_name="portal:me_profile", available=True
-    ),
-    ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits", available=True),
-    ServiceTile("pledges", _("Ten pledges"), "benefits", "实", url_name="portal:pledges", available=True),
-    ServiceTile("events", _("Events"), "benefits", "活", url_name="portal:events", available=True),
-    ServiceTile("mutual_aid", _("Mutual aid"), "care", "保", url_name="portal:mutualaid", available=True),
-    ServiceTile("hardship", _("Hardship help"), "care", "帮", url_name="portal:hardship", available=True),
-    ServiceTile(
-        "care_received", _("Care I receive"), "care", "暖", url_name="portal:assistance_care", available=True
-    ),
+    ServiceTile("join", _("Join the union"), "membership", "入", url_name="portal:join"),
+    ServiceTile("member_card", _("Member card"), "membership", "卡", url_name="portal:member_card"),
+    ServiceTile("my_membership", _("My membership"), "membership", "籍", url_name="portal:me_profile"),
+    ServiceTile("benefits", _("Benefits"), "benefits", "福", url_name="portal:benefits"),
+    ServiceTile("pledges", _("Ten pledges"), "benefits", "实", url_name="portal:pledges"),
+    ServiceTile("events", _("Events"), "benefits", "活", url_name="portal:events"),
+    ServiceTile("mutual_aid", _("Mutual aid"), "care", "保", url_name="portal:mutualaid"),
+    ServiceTile("hardship", _("Hardship help"), "care", "帮", url_name="portal:hardship"),
+    ServiceTile("care_received", _("Care I receive"), "care", "暖", url_name="portal:assistance_care"),
     ServiceTile(
         "education_grants",
         _("Autumn education grants"),
         "care",
         "助",
         url_name="portal:assistance_education",
-        available=True,
     ),
-    ServiceTile("counselling", _("Counselling"), "care", "心", url_name="portal:counselling", available=True),
-    ServiceTile("help", _("I need help"), "care", "援", url_name="portal:help", available=True),
-    ServiceTile("legal", _("My legal questions"), "care", "法", url_name="portal:legal_mine", available=True),
+    ServiceTile("counselling", _("Counselling"), "care", "心", url_name="portal:counselling"),
+    ServiceTile("help", _("I need help"), "care", "援", url_name="portal:help"),
+    ServiceTile("legal", _("My legal questions"), "care", "法", url_name="portal:legal_mine"),
     ServiceTile(
         "bargaining_topics",
         _("Bargaining topics"),
         "membership",
         "议",
         url_name="portal:bargaining_topics",
-        available=True,
     ),
-    ServiceTile("courses", _("Workers' school"), "benefits", "学", url_name="portal:courses", available=True),
-    ServiceTile(
-        "service_points", _("Service map"), "help", "站", url_name="portal:service_points", available=True
-    ),
-    ServiceTile("qa", _("Q&A"), "help", "问"),
+    ServiceTile("courses", _("Workers' school"), "benefits", "学", url_name="portal:courses"),
+    ServiceTile("service_points", _("Service map"), "help", "站", url_name="portal:service_points"),
 )
 
 
