@@ -113,6 +113,7 @@ class InspectionStatus(models.TextChoices):
     RECTIFIED = "rectified", _("Rectified")
     NOT_RECTIFIED = "not_rectified", _("Not rectified")
     CLOSED = "closed", _("Case closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class InspectionAction(models.TextChoices):
@@ -122,6 +123,7 @@ class InspectionAction(models.TextChoices):
     CONFIRM_RECTIFIED = "confirm_rectified", _("Confirm the rectification")
     FIND_NOT_RECTIFIED = "find_not_rectified", _("Find it not rectified")
     CLOSE = "close", _("Close the inspection")
+    CANCEL = "cancel", _("Cancel the inspection")
 
 
 # Who acts: holders of rights.handle on the inspecting org (through a grant on it or above).
@@ -157,6 +159,8 @@ TRANSITIONS = TransitionTable(
         _step(InspectionAction.FIND_NOT_RECTIFIED, {S.AWAITING_RECTIFICATION}, S.NOT_RECTIFIED),
         # Findings without a violation need no notice: the inspection closes straight away.
         _step(InspectionAction.CLOSE, {S.FINDINGS_RECORDED, S.RECTIFIED, S.NOT_RECTIFIED}, S.CLOSED),
+        # Called off before it began, or entered for the wrong workplace: the reason is required.
+        _step(InspectionAction.CANCEL, {S.PLANNED}, S.CANCELLED),
     ],
     refusal=_("This inspection is “%(status)s”: “%(action)s” is not possible now."),
 )

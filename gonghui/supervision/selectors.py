@@ -19,6 +19,7 @@ from gonghui.supervision.models import (
     FollowUp,
     FollowUpResult,
     Inspection,
+    InspectionStatus,
     Interview,
     Notice,
     NoticeKind,
@@ -87,7 +88,12 @@ class Figures:
 def figures(user: Any, year: int | None = None) -> Figures:
     """This year's figures of the user's scope (by inspection date, issue date, follow-up date)."""
     year = year or timezone.localdate().year
-    count = visible(Inspection, user, Perm.RIGHTS_VIEW).filter(inspected_on__year=year).count()
+    count = (
+        visible(Inspection, user, Perm.RIGHTS_VIEW)
+        .filter(inspected_on__year=year)
+        .exclude(status=InspectionStatus.CANCELLED)  # called off: not an inspection held
+        .count()
+    )
     by_kind = dict(
         visible(Notice, user, Perm.RIGHTS_VIEW)
         .filter(issued_on__year=year)

@@ -100,7 +100,10 @@ class InspectionIn(InspectionDetailsIn):
 
 
 class TransitionIn(Schema):
-    action: str = Field(max_length=32, description="start, record_findings or close.")
+    action: str = Field(
+        max_length=32,
+        description="start, record_findings, close, or cancel (a planned one; the comment is the reason).",
+    )
     comment: str = Field("", max_length=1000)
 
 

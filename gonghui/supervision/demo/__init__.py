@@ -97,7 +97,7 @@ REQUIREMENTS: dict[str, str] = {
 # How far along each inspection is, in order of the seeded workplaces (repeated to INSPECTIONS).
 PLAN = (
     S.CLOSED, S.RECTIFIED, S.AWAITING_RECTIFICATION, S.NOT_RECTIFIED, S.CLOSED,
-    S.FINDINGS_RECORDED, S.IN_PROGRESS, S.PLANNED, S.AWAITING_RECTIFICATION, S.CLOSED,
+    S.FINDINGS_RECORDED, S.IN_PROGRESS, S.PLANNED, S.AWAITING_RECTIFICATION, S.CANCELLED,
 )  # fmt: skip
 
 
@@ -115,6 +115,8 @@ def _path_to(status: str, second_round: bool) -> list[str]:
     path: list[str] = [S.PLANNED]
     if status == S.PLANNED:
         return path
+    if status == S.CANCELLED:
+        return [*path, S.CANCELLED]
     path.append(S.IN_PROGRESS)
     if status == S.IN_PROGRESS:
         return path
@@ -181,7 +183,7 @@ def seed_demo_supervision(root: Org, *, district: Org, seed: int) -> None:
         inspection.supervisors.set(rng.sample(supervisors, k=2))
         second_round = status == S.AWAITING_RECTIFICATION and index % 4 == 2
         _history(inspection, _path_to(status, second_round), min(inspected_on, today))
-        if status in (S.PLANNED, S.IN_PROGRESS):
+        if status in (S.PLANNED, S.IN_PROGRESS, S.CANCELLED):
             continue
         findings = [
             Finding.objects.create(

@@ -25,6 +25,7 @@ from gonghui.supervision.models import (
     TRANSITIONS,
     Finding,
     Inspection,
+    InspectionAction,
     InspectionHistory,
     InspectionKind,
     InspectionStatus,
@@ -172,7 +173,7 @@ def _audit_value(value: Any) -> Any:
 def change_inspection(inspection: Inspection | int, data: InspectionDetails, *, actor: Any) -> Inspection:
     """Correct the date, kind, items, supervisors or summary of an inspection until a notice is
     issued or the case closes; notices quote them, so afterwards they stay as they were. The union and the
-    workplace never change: an inspection entered for the wrong one is closed and entered again.
+    workplace never change: an inspection entered for the wrong one is cancelled and entered again.
     An item with a finding recorded against it cannot be dropped. Nothing changed, nothing
     is written."""
     found = locked_inspection(inspection, actor)
@@ -263,17 +264,20 @@ def take_step(inspection: Inspection, action: str, actor: Any, comment: str) -> 
 def advance_inspection(
     inspection: Inspection | int, *, action: str, actor: Any, comment: str = ""
 ) -> Inspection:
-    """Start an inspection, finish recording its findings, or close it. Issuing a notice and
-    recording a follow-up take their steps through their own services."""
+    """Start an inspection, finish recording its findings, close it, or cancel a planned one
+    (with the reason as the comment). Issuing a notice and recording a follow-up take their
+    steps through their own services."""
     found = locked_inspection(inspection, actor)
     transition = TRANSITIONS.lookup(action)
     if transition.action in STEPS_WITH_RECORDS:
         message = _("This step is taken by issuing a notice or recording a follow-up.")
         raise ValidationFailed(message, fields={"action": [message]})
-    errors = FieldErrors()
-    text = line_text(errors, "comment", comment, COMMENT_MAX, required=False)
-    errors.raise_if_any()
     TRANSITIONS.require(action, found.status)
+    errors = FieldErrors()
+    text = line_text(
+        errors, "comment", comment, COMMENT_MAX, required=transition.action == InspectionAction.CANCEL
+    )
+    errors.raise_if_any()
     return take_step(found, action, actor, text)
 
 

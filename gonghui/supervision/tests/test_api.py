@@ -45,7 +45,7 @@ def test_from_planning_to_follow_up(tree, east_client):
     )
     assert created.status_code == 201, created.content
     inspection = created.json()
-    assert (inspection["status"], inspection["next_actions"]) == ("planned", ["start"])
+    assert (inspection["status"], inspection["next_actions"]) == ("planned", ["start", "cancel"])
     url = f"{API}/inspections/{inspection['id']}"
     assert (
         send_json(east_client, "post", f"{url}/transitions", {"action": "start"}).json()["status"]

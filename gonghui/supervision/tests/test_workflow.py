@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from gonghui.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from gonghui.core.models import AuditEvent
 from gonghui.orgs.models import Role
+from gonghui.supervision import selectors
 from gonghui.supervision.models import (
     TRANSITIONS,
     FollowUp,
@@ -133,6 +134,19 @@ def test_close(tree, east_admin, workplace, source):
     assert steps(inspection)[-1] == (source, S.CLOSED)
 
 
+def test_cancel_needs_the_reason_and_leaves_the_figures(tree, east_admin, workplace):
+    inspection = plan(tree.east, workplace, east_admin)
+    with pytest.raises(ValidationFailed) as refused:
+        inspections.advance_inspection(inspection, action="cancel", actor=east_admin, comment="  ")
+    assert list(refused.value.fields) == ["comment"]
+    assert Inspection.objects.get(pk=inspection.pk).status == S.PLANNED
+    inspections.advance_inspection(inspection, action="cancel", actor=east_admin, comment="录错单位")
+    assert Inspection.objects.get(pk=inspection.pk).status == S.CANCELLED
+    assert steps(inspection)[-1] == (S.PLANNED, S.CANCELLED)
+    assert InspectionHistory.objects.filter(inspection=inspection).last().comment == "录错单位"
+    assert selectors.figures(east_admin).inspections == 0
+
+
 def test_every_legal_transition_has_a_test_above():
     legal = {(status, action) for action, t in TRANSITIONS.items() for status in t.sources}
     assert legal == {
@@ -145,6 +159,7 @@ def test_every_legal_transition_has_a_test_above():
         (S.FINDINGS_RECORDED, "close"),
         (S.RECTIFIED, "close"),
         (S.NOT_RECTIFIED, "close"),
+        (S.PLANNED, "cancel"),
     }
 
 
