@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -21,16 +19,21 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_namespace() -> Iterator[None]:
-    """Give every test its own cache key space.
+def _fresh_cache_namespace(settings: Any) -> None:
+    """Give every test its own cache key space, in every thread.
 
     Clearing would flush the whole Redis database that parallel test workers share; a new
-    key prefix isolates tests from each other without touching anyone else's keys.
+    key prefix isolates tests from each other without touching anyone else's keys. It is set
+    through the CACHES setting, which makes Django drop its cache connections, because those
+    are per thread: a prefix set on this thread's connection alone left the threads of the race
+    tests on the bare prefix, where a giveaway's "sold out" gate or a rate-limit counter of an
+    earlier test (or run) with the same ids was still found.
     """
-    saved = cache.key_prefix
-    cache.key_prefix = f"test-{uuid.uuid4().hex}"
-    yield
-    cache.key_prefix = saved
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"{prefix}-{config.get('KEY_PREFIX', '')}"}
+        for alias, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
