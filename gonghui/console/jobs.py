@@ -67,11 +67,14 @@ def _row(job: Job) -> dict[str, Any]:
 @require_GET
 @officer_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.visible_to(signed_in_user(request)).select_related(*RELATIONS)
+    user = signed_in_user(request)
+    jobs = Job.objects.visible_to(user).select_related("created_by", *RELATIONS)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "rows": [_row(job) for job in page.object_list],
+        # A superuser sees everyone's jobs (Job.objects.visible_to), so the page says whose.
+        "everyone": user.is_superuser,
         "console_section": "jobs",
     }
     return render(request, "console/jobs.html", context)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.accounts.models import User
 from gonghui.accounts.tests.factories import make_officer
 from gonghui.jobs.models import Job, JobStatus
 from gonghui.members.models import RosterImport, RosterImportMode
@@ -63,6 +64,16 @@ def test_my_jobs_with_progress_and_the_page_of_each_result():
     assert "文件无法读取。" in html
     assert "花名册导入" in html
     assert "覆盖率重新计算" in html
+
+
+def test_a_superuser_sees_every_job_and_who_started_it():
+    starter = make_officer("jia", display_name="甲")
+    Job.objects.create(kind="members.import_roster", title="甲的导入", created_by=starter)
+    admin = User.objects.create_superuser("root.admin", "x-Password-1")
+    html = client_for(admin).get(reverse("console:jobs")).content.decode()
+    assert "甲的导入" in html
+    assert "<td>甲</td>" in html
+    assert "您是超级管理员" in html
 
 
 def test_no_jobs_yet():
