@@ -61,6 +61,8 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database (e.g. gh_claim_bench).")
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    # Without REDIS_URL the cache is a database table, which the demo loader already uses.
+    call_command("createcachetable", verbosity=0)
     from gonghui.orgs.demo.loader import demo_root
 
     if demo_root() is None:

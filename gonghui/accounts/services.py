@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gonghui.accounts.models import ApiToken, User, hash_token
 from gonghui.accounts.verification import VerificationProof
 from gonghui.core.audit import record_audit
+from gonghui.core.compiled import CompiledSelect, CompiledUpdate, Param
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.mobile import InvalidMobile, parse_mobile
 
@@ -61,14 +62,32 @@ def authenticate_api_token(raw: str) -> User | None:
     """The user a bearer token belongs to, or None; records when it was last used."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = ApiToken.objects.usable().select_related("user").filter(token_hash=hash_token(raw)).first()
+    now = timezone.now()
+    token = _TOKEN.first(token_hash=hash_token(raw), now=now)
     if token is None:
         return None
-    now = timezone.now()
     # Writing on every request would turn reads into writes; minute precision is enough.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _TOKEN_USED.run(id=token.pk, now=now)
     return token.user
+
+
+# Every API request signs in through these two, so they are compiled once (gonghui.core.compiled).
+_TOKEN = CompiledSelect(
+    lambda: (
+        ApiToken.objects.usable(now=Param("now", models.DateTimeField()))
+        .select_related("user")
+        .filter(token_hash=Param("token_hash", models.CharField()))[:1]
+    ),
+    params=("now", "token_hash"),
+)
+_TOKEN_USED = CompiledUpdate(
+    lambda: (
+        ApiToken.objects.filter(pk=Param("id", models.BigIntegerField())),
+        {"last_used_at": Param("now", models.DateTimeField())},
+    ),
+    params=("id", "now"),
+)
 
 
 def pending_totp_device(*, actor: User) -> TOTPDevice:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from gonghui.benefits.models import (
     Voucher,
 )
 from gonghui.benefits.services.eligibility import eligible_member
+from gonghui.core.compiled import CompiledSelect, Param
 from gonghui.core.errors import Conflict, FieldErrors, NotFound, RateLimited, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, parse_mobile
@@ -84,13 +85,7 @@ def open_campaign(campaign_id: int, *, mode: str) -> tuple[Campaign, list[Campai
     """The published campaign with this id and its items (one query), if its window is open now;
     otherwise the refusal a member should read. Drafts, cancelled and unknown campaigns are all
     "not found" (publishing requires items, so a listed campaign always has some)."""
-    items = list(
-        CampaignItem.objects.select_related("campaign__eligible_org")
-        .filter(
-            campaign_id=campaign_id, campaign__status__in=(CampaignStatus.PUBLISHED, CampaignStatus.DRAWN)
-        )
-        .order_by("position", "id")
-    )
+    items = _OPEN_ITEMS.all(campaign_id=campaign_id)
     if not items:
         raise NotFound(_("There is no such campaign."))
     campaign = items[0].campaign
@@ -187,13 +182,35 @@ def limit_reached(campaign: Campaign) -> ClaimRefused:
 
 def replay(user: User, key: str, campaign_id: int) -> ClaimOutcome | None:
     """The claim an earlier request with the same key made, if any (a retry, a double tap)."""
-    claim = Claim.objects.filter(user=user, idempotency_key=key).select_related("voucher", "item").first()
+    claim = _CLAIM_BY_KEY.first(user_id=user.pk, key=key)
     if claim is None:
         return None
     if claim.campaign_id != campaign_id:
         message = _("This idempotency key was already used for another campaign. Send a new key.")
         raise ValidationFailed(message, fields={"idempotency_key": [message]})
     return ClaimOutcome(claim=claim, voucher=getattr(claim, "voucher", None), created=False)
+
+
+# Every press of the button runs these two: compiled once (gonghui.core.compiled).
+_OPEN_ITEMS = CompiledSelect(
+    lambda: (
+        CampaignItem.objects.select_related("campaign__eligible_org")
+        .filter(campaign_id=Param("campaign_id", models.BigIntegerField()), campaign__status__in=LISTED)
+        .order_by("position", "id")
+    ),
+    params=("campaign_id",),
+)
+_CLAIM_BY_KEY = CompiledSelect(
+    lambda: (
+        Claim.objects.filter(
+            user_id=Param("user_id", models.BigIntegerField()),
+            idempotency_key=Param("key", models.CharField()),
+        )
+        .select_related("voucher", "item")
+        .order_by("pk")[:1]
+    ),
+    params=("user_id", "key"),
+)
 
 
 def claim_item(

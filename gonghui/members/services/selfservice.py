@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.models import User, VerificationPurpose
 from gonghui.accounts.verification import check_verification_code, send_verification_code
 from gonghui.core.audit import changes_between, record_audit, snapshot
+from gonghui.core.compiled import CompiledSelect, Param
 from gonghui.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, mask_mobile, parse_mobile
@@ -102,14 +103,29 @@ def current_membership(user: User) -> Member | None:
 
 def current_membership_facts(user: User, fields: Sequence[str]) -> Member | None:
     """The person's active membership with only `fields` loaded (and its union's name and path):
-    for hot paths that need a few facts and must not decrypt ID and mobile numbers."""
-    return (
-        Member.objects.active()
-        .filter(id_number_index__in=_person_indexes(user))
-        .select_related("org")
-        .only(*fields, "org__name", "org__path")
-        .first()
-    )
+    for hot paths that need a few facts and must not decrypt ID and mobile numbers (pressing
+    a giveaway's button), so the query is compiled once per set of fields."""
+    key = tuple(fields)
+    query = _facts_queries.get(key)
+    if query is None:
+        query = _facts_queries[key] = CompiledSelect(
+            lambda: (
+                Member.objects.active()
+                .filter(
+                    id_number_index__in=Member.objects.filter(
+                        user_id=Param("user_id", models.BigIntegerField())
+                    ).values("id_number_index")
+                )
+                .select_related("org")
+                .only(*key, "org__name", "org__path")
+                .order_by("pk")[:1]
+            ),
+            params=("user_id",),
+        )
+    return query.first(user_id=user.pk)
+
+
+_facts_queries: dict[tuple[str, ...], CompiledSelect[Member]] = {}
 
 
 def require_current_membership(user: User) -> Member:
