@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar, cast
 from django.db import connections, models, router, transaction
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=models.Model)
@@ -191,3 +191,69 @@ class CompiledUpdate:
         with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(statement.sql, statement.bind(values, connection))
             return int(cursor.rowcount)
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    fields: list[models.Field[Any, Any]]
+    returning: list[models.Field[Any, Any]]
+    converters: list[tuple[int, tuple[list[Any], Any]]]
+
+
+class CompiledInsert(Generic[M]):
+    """INSERT of a new instance as `instance.save()` writes it: every concrete field through its
+    `pre_save` and `get_db_prep_save` (so `auto_now_add`, defaults and encrypted fields behave
+    the same) and the primary key read back, with the SQL compiled once per database. It sends
+    no `pre_save`/`post_save` signals, so it is for models nothing listens to."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._compiled: dict[str, _CompiledInsert] = {}
+
+    def _compile(self, alias: str, sample: M) -> _CompiledInsert:
+        meta = self._model._meta
+        fields = [
+            field
+            for field in meta.local_concrete_fields
+            if field not in meta.pk_fields and not field.generated
+        ]
+        returning = list(meta.db_returning_fields)
+        query = InsertQuery(self._model)
+        query.insert_values(fields, [sample], raw=False)
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = returning
+        [(sql, params)] = compiler.as_sql()
+        if len(params) != len(fields):
+            raise TypeError(f"{self._model.__name__}'s INSERT does not take one plain value per field.")
+        if not connections[alias].features.can_return_columns_from_insert:
+            raise TypeError(
+                f"{connections[alias].vendor} cannot return the new row's columns from an INSERT."
+            )
+        columns = [field.get_col(meta.db_table) for field in returning]
+        compiled = _CompiledInsert(
+            sql=sql,
+            fields=fields,
+            returning=returning,
+            converters=list(compiler.get_converters(columns).items()),
+        )
+        self._compiled[alias] = compiled
+        return compiled
+
+    def save(self, obj: M) -> M:
+        alias = router.db_for_write(self._model, instance=obj)
+        compiled = self._compiled.get(alias) or self._compile(alias, obj)
+        obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+        connection = connections[alias]
+        params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in compiled.fields]
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            row = list(connection.ops.fetch_returned_insert_columns(cursor, None))
+        for position, (functions, expression) in compiled.converters:
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        for field, value in zip(compiled.returning, row, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding = False
+        obj._state.db = alias
+        return obj

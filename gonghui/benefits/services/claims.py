@@ -36,7 +36,7 @@ from gonghui.benefits.models import (
     Voucher,
 )
 from gonghui.benefits.services.eligibility import eligible_member
-from gonghui.core.compiled import CompiledSelect, Param
+from gonghui.core.compiled import CompiledInsert, CompiledSelect, CompiledUpdate, Param
 from gonghui.core.errors import Conflict, FieldErrors, NotFound, RateLimited, ValidationFailed
 from gonghui.core.inputs import has_control_characters
 from gonghui.core.mobile import InvalidMobile, parse_mobile
@@ -191,7 +191,7 @@ def replay(user: User, key: str, campaign_id: int) -> ClaimOutcome | None:
     return ClaimOutcome(claim=claim, voucher=getattr(claim, "voucher", None), created=False)
 
 
-# Every press of the button runs these two: compiled once (gonghui.core.compiled).
+# Every press of the button runs these; compiled once (gonghui.core.compiled).
 _OPEN_ITEMS = CompiledSelect(
     lambda: (
         CampaignItem.objects.select_related("campaign__eligible_org")
@@ -210,6 +210,15 @@ _CLAIM_BY_KEY = CompiledSelect(
         .order_by("pk")[:1]
     ),
     params=("user_id", "key"),
+)
+_INSERT_CLAIM = CompiledInsert(Claim)
+_INSERT_VOUCHER = CompiledInsert(Voucher)
+_TAKE_ONE = CompiledUpdate(
+    lambda: (
+        CampaignItem.objects.filter(pk=Param("id", models.BigIntegerField()), remaining__gt=0),
+        {"remaining": F("remaining") - 1},
+    ),
+    params=("id",),
 )
 
 
@@ -241,24 +250,24 @@ def claim_item(
                 slot += Claim.objects.filter(campaign=campaign, person_index=member.id_number_index).count()
                 if slot > campaign.per_member_limit:
                     raise limit_reached(campaign)
-            claim = Claim.objects.create(
-                campaign=campaign,
-                item=item,
-                member=member,
-                org_id=member.org_id,
-                person_index=member.id_number_index,
-                user=actor,
-                slot=slot,
-                idempotency_key=key,
-                recipient=details.recipient if details else "",
-                recipient_mobile=details.mobile if details else "",
-                shipping_address=details.address if details else "",
+            claim = _INSERT_CLAIM.save(
+                Claim(
+                    campaign=campaign,
+                    item=item,
+                    member=member,
+                    org_id=member.org_id,
+                    person_index=member.id_number_index,
+                    user=actor,
+                    slot=slot,
+                    idempotency_key=key,
+                    recipient=details.recipient if details else "",
+                    recipient_mobile=details.mobile if details else "",
+                    shipping_address=details.address if details else "",
+                )
             )
             voucher = issue_voucher(claim, campaign) if campaign.issues_vouchers else None
             # Last, so the item row stays locked only from here to the commit.
-            taken = CampaignItem.objects.filter(pk=item.pk, remaining__gt=0).update(
-                remaining=F("remaining") - 1
-            )
+            taken = _TAKE_ONE.run(id=item.pk)
             if not taken:
                 raise sold_out()
     except ClaimRefused as refusal:
@@ -277,9 +286,11 @@ def claim_item(
 
 def issue_voucher(claim: Claim, campaign: Campaign) -> Voucher:
     assert campaign.voucher_expires_at is not None  # publishing requires it for voucher deliveries
-    return Voucher.objects.create(
-        claim=claim,
-        campaign=campaign,
-        code=random_code(VOUCHER_CODE_LENGTH),
-        expires_at=campaign.voucher_expires_at,
+    return _INSERT_VOUCHER.save(
+        Voucher(
+            claim=claim,
+            campaign=campaign,
+            code=random_code(VOUCHER_CODE_LENGTH),
+            expires_at=campaign.voucher_expires_at,
+        )
     )

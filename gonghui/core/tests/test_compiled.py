@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from gonghui.accounts.models import ApiToken, User
 from gonghui.accounts.services import authenticate_api_token, create_api_token
-from gonghui.core.compiled import CompiledSelect, CompiledUpdate, Param
+from gonghui.core.compiled import CompiledInsert, CompiledSelect, CompiledUpdate, Param
 from gonghui.members.models import Member
 from gonghui.members.tests.factories import member_row
 from gonghui.orgs.tests.factories import make_tree
@@ -103,6 +103,7 @@ def test_update_changes_the_matching_rows_and_counts_them() -> None:
 
 def test_update_inside_a_transaction_is_rolled_back_with_it() -> None:
     make_people()
+
     def rename_then_fail() -> None:
         with transaction.atomic():
             RENAME.run(old="王二", new="王贰")
@@ -158,3 +159,37 @@ def test_token_sign_in_records_the_use_at_most_once_a_minute() -> None:
     token.refresh_from_db()
     assert token.last_used_at is not None
     assert token.last_used_at > first_use - timedelta(minutes=1)
+
+
+INSERT_MEMBER = CompiledInsert(Member)
+
+
+def test_insert_writes_the_row_save_would_write() -> None:
+    tree = make_tree()
+    member = INSERT_MEMBER.save(member_row(tree.acme, name="赵三", mobile="13800003333"))
+    assert member.pk is not None
+    assert member._state.adding is False
+    stored = Member.objects.get(pk=member.pk)
+    assert stored.name == "赵三"
+    assert stored.id_number == member.id_number  # encrypted on the way in, decrypted on the way out
+    assert stored.mobile == "13800003333"
+    assert stored.created_at is not None  # auto_now_add ran
+    assert stored.org_id == tree.acme.pk
+    second = INSERT_MEMBER.save(member_row(tree.beta, name="钱四"))
+    assert second.pk != member.pk
+    assert Member.objects.get(pk=second.pk).org_id == tree.beta.pk
+
+
+def test_insert_that_breaks_a_constraint_writes_nothing_and_raises() -> None:
+    tree = make_tree()
+    first = INSERT_MEMBER.save(member_row(tree.acme))
+    duplicate = member_row(tree.beta, id_number=first.id_number)  # two active memberships of one person
+
+    def insert_twice() -> None:
+        with transaction.atomic():
+            INSERT_MEMBER.save(member_row(tree.gamma))
+            INSERT_MEMBER.save(duplicate)
+
+    with pytest.raises(IntegrityError):
+        insert_twice()
+    assert list(Member.objects.values_list("pk", flat=True)) == [first.pk]
