@@ -209,7 +209,7 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "gonghui")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gonghui.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             # A hung Redis must fail fast, not hang every request (and /healthz) with it.

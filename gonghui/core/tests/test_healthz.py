@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "gonghui.core.cache.RedisCache",
         "LOCATION": "redis://:s3cret-pass@127.0.0.1:1/0",
     }
 }
