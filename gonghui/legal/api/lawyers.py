@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Body, Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.api import request_user
@@ -131,6 +131,10 @@ def lawyer_account(request: HttpRequest, lawyer_id: PathId, payload: AccountIn) 
     response=LawyerOut,
     summary="Switch a lawyer off (409 has_open_cases unless a successor takes their open cases)",
 )
-def lawyer_deactivate(request: HttpRequest, lawyer_id: PathId, payload: DeactivateIn) -> dict[str, Any]:
-    services.deactivate_lawyer(lawyer_id, actor=request_user(request), successor_id=payload.successor_id)
+def lawyer_deactivate(
+    request: HttpRequest, lawyer_id: PathId, payload: Body[DeactivateIn | None] = None
+) -> dict[str, Any]:
+    # No body is needed when nobody has to take cases over.
+    successor_id = payload.successor_id if payload else None
+    services.deactivate_lawyer(lawyer_id, actor=request_user(request), successor_id=successor_id)
     return _one(request, lawyer_id)

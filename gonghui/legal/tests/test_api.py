@@ -141,3 +141,12 @@ def test_lawyers_api_registers_and_refuses_a_duplicate_licence(tree: Tree, handl
     response = send_json(handler, "post", f"{API}/lawyers", payload)
     assert response.status_code == 422
     assert "licence_number" in response.json()["fields"]
+
+
+def test_a_lawyer_without_open_cases_is_switched_off_with_no_body(tree: Tree, handler: Client) -> None:
+    lawyer = make_lawyer(tree.east)
+    response = handler.generic("POST", f"{API}/lawyers/{lawyer.pk}/deactivate")  # no body at all
+    assert response.status_code == 200
+    assert response.json()["active"] is False
+    lawyer.refresh_from_db()
+    assert lawyer.is_active is False

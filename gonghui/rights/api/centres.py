@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Body, Field, Router, Schema
 from ninja.responses import Status
 
 from gonghui.api import request_user
@@ -149,11 +149,14 @@ def mediator_create(request: HttpRequest, centre_id: PathId, payload: MediatorIn
     summary="Switch a mediator off, handing their disputes in hand over",
 )
 def mediator_deactivate(
-    request: HttpRequest, centre_id: PathId, mediator_id: PathId, payload: DeactivateIn
+    request: HttpRequest, centre_id: PathId, mediator_id: PathId, payload: Body[DeactivateIn | None] = None
 ) -> dict[str, Any]:
     user = request_user(request)
     mediator = services.handled_mediator(user, mediator_id)
     if mediator.centre_id != centre_id:
         raise NotFound(_("There is no such mediator."))
-    services.deactivate_mediator(mediator.pk, actor=user, successor_id=payload.successor_id)
+    # No body is needed when nobody has to take disputes over.
+    services.deactivate_mediator(
+        mediator.pk, actor=user, successor_id=payload.successor_id if payload else None
+    )
     return centre_out(_rows().get(pk=centre_id))

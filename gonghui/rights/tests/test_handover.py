@@ -132,6 +132,17 @@ def test_the_api_switches_off_with_a_successor_or_refuses_in_chinese(tree, handl
     )
 
 
+def test_the_api_switches_off_a_mediator_without_disputes_in_hand_with_no_body(tree, handler, client):
+    centre = make_centre(tree.acme)
+    mediator = make_mediator(centre)
+    sign_in_verified(client, handler)
+    response = client.generic(
+        "POST", f"/api/v1/rights/centres/{centre.pk}/mediators/{mediator.pk}/deactivate"
+    )
+    assert response.status_code == 200
+    assert [row["active"] for row in response.json()["mediators"] if row["id"] == mediator.pk] == [False]
+
+
 def test_a_mediator_without_disputes_in_hand_is_switched_off_directly(tree, handler):
     mediator = make_mediator(make_centre(tree.acme))
     make_dispute(tree.acme, status=DisputeStatus.CLOSED, mediator=mediator)
