@@ -18,7 +18,7 @@ for `__in`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -26,7 +26,6 @@ from django.db import connections, models, router, transaction
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql import InsertQuery, UpdateQuery
-from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=models.Model)
 
@@ -67,6 +66,18 @@ class _Statement:
         return bound
 
 
+Converters = list[tuple[int, tuple[list[Any], Any]]]
+
+
+def _converted(row: Sequence[Any], converters: Converters, connection: Any) -> list[Any]:
+    """The row's values as the fields give them to Python (decrypted, in the right time zone)."""
+    values = list(row)
+    for position, (functions, expression) in converters:
+        for function in functions:
+            values[position] = function(values[position], expression, connection)
+    return values
+
+
 def _statement(sql: str, params: tuple[Any, ...], expected: set[str]) -> _Statement:
     names = {param.name for param in params if isinstance(param, _Slot)}
     if names != expected:
@@ -77,7 +88,6 @@ def _statement(sql: str, params: tuple[Any, ...], expected: set[str]) -> _Statem
 @dataclass(frozen=True)
 class _CompiledSelect:
     statement: _Statement
-    compiler: SQLCompiler
     model: type[models.Model]
     model_start: int
     model_end: int
@@ -85,7 +95,7 @@ class _CompiledSelect:
     populators: list[Any]
     # Position in the row → the field's converters (decryption, time zones): found once here,
     # where Django would look them up for each column on every run.
-    converters: list[tuple[int, tuple[list[Any], Any]]]
+    converters: Converters
 
 
 class CompiledSelect(Generic[M]):
@@ -111,7 +121,6 @@ class CompiledSelect(Generic[M]):
         start, end = fields[0], fields[-1] + 1
         compiled = _CompiledSelect(
             statement=_statement(sql, tuple(params), self._params),
-            compiler=compiler,
             model=klass_info["model"],
             model_start=start,
             model_end=end,
@@ -135,12 +144,7 @@ class CompiledSelect(Generic[M]):
         model = compiled.model
         objects: list[M] = []
         for fetched in rows:
-            row = list(fetched)
-            for position, (functions, expression) in compiled.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
+            row = _converted(fetched, compiled.converters, connection)
             obj = model.from_db(alias, compiled.init_list, row[compiled.model_start : compiled.model_end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
@@ -198,7 +202,7 @@ class _CompiledInsert:
     sql: str
     fields: list[models.Field[Any, Any]]
     returning: list[models.Field[Any, Any]]
-    converters: list[tuple[int, tuple[list[Any], Any]]]
+    converters: Converters
 
 
 class CompiledInsert(Generic[M]):
@@ -248,10 +252,8 @@ class CompiledInsert(Generic[M]):
         params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in compiled.fields]
         with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            row = list(connection.ops.fetch_returned_insert_columns(cursor, None))
-        for position, (functions, expression) in compiled.converters:
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
+            returned = connection.ops.fetch_returned_insert_columns(cursor, None)
+        row = _converted(returned, compiled.converters, connection)
         for field, value in zip(compiled.returning, row, strict=True):
             setattr(obj, field.attname, value)
         obj._state.adding = False
